@@ -1,0 +1,41 @@
+"""Write README.md from nbs/index.ipynb (nbdev's `readme_nb`).
+
+nbdev_readme needs Quarto, which is not always installable; this does the same job for our simple index notebook:
+markdown cells as they are, code cells as ```python blocks, and their text outputs as plain blocks.
+`--check` exits 1 when README.md is out of date instead of writing it.
+"""
+import json
+import sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parents[1]
+
+def render(nb_path: Path) -> str:
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    parts = []
+    for cell in nb["cells"]:
+        src = "".join(cell["source"]).strip()
+        if not src or src.startswith("#| hide"): continue
+        if cell["cell_type"] == "markdown":
+            parts.append(src)
+            continue
+        code = "\n".join(l for l in src.splitlines() if not l.startswith("#|")).strip()
+        if code: parts.append(f"```python\n{code}\n```")
+        out = ""
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream": out += "".join(o["text"])
+            elif "text/plain" in o.get("data", {}) and "image/png" not in o["data"]: out += "".join(o["data"]["text/plain"]) + "\n"
+        if out.strip(): parts.append(f"```\n{out.rstrip()}\n```")
+    header = "<!-- WARNING: generated from nbs/index.ipynb by tools/make_readme.py; edit the notebook, not this file. -->\n\n"
+    return header + "\n\n".join(parts) + "\n"
+
+if __name__ == "__main__":
+    text = render(root / "nbs" / "index.ipynb")
+    readme = root / "README.md"
+    if "--check" in sys.argv:
+        if not readme.exists() or readme.read_text(encoding="utf-8") != text:
+            sys.exit("README.md is out of date: run `python tools/make_readme.py` and commit it.")
+        print("README.md is up to date.")
+    else:
+        readme.write_text(text, encoding="utf-8")
+        print("wrote README.md")

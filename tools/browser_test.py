@@ -1,0 +1,209 @@
+"""Browser test of the attention explorer (chapter 4b): real JupyterLab, real headless Chromium.
+
+Starts JupyterLab on 127.0.0.1 (a free port, a random token) in a temporary folder holding a small notebook that
+shows `minigpt.viz.show_attention` on a tiny model, opens it in headless Chromium through Playwright, runs all cells,
+waits for the widget to render, changes the layer and the head, clicks a token, and checks that the pictures and
+labels follow. Saves a screenshot (--screenshot) and exits nonzero with a clear message on any failure.
+
+    python tools/browser_test.py [--screenshot /tmp/minigpt-explorer.png] [--timeout 60]
+
+Needs: jupyterlab, ipywidgets (with jupyterlab_widgets), playwright, and Chromium at /usr/bin/chromium
+(`apt-get install chromium`); minigpt importable by the Jupyter kernel.
+"""
+import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# The notebook under test: a tiny model of stacked MultiHeadAttention layers and the explorer.
+CELLS = [
+    """import torch, torch.nn as nn
+from minigpt.attention import MultiHeadAttention
+from minigpt.tokenizer import gpt2_tokenizer
+from minigpt.viz import show_attention""",
+    """class Tiny(nn.Module):
+    def __init__(self, vocab_size, emb_dim=32, context_length=32, n_layers=2, n_heads=4):
+        super().__init__()
+        self.tok_emb, self.pos_emb = nn.Embedding(vocab_size, emb_dim), nn.Embedding(context_length, emb_dim)
+        self.layers = nn.ModuleList(MultiHeadAttention(emb_dim, emb_dim, context_length, 0.0, n_heads)
+                                    for _ in range(n_layers))
+    def forward(self, idx):
+        x = self.tok_emb(idx) + self.pos_emb(torch.arange(idx.shape[1]))
+        for layer in self.layers: x = x + layer(x)
+        return x
+
+torch.manual_seed(123)
+tokenizer = gpt2_tokenizer()
+model = Tiny(tokenizer.n_vocab)""",
+    """explorer = show_attention(model, tokenizer, "Your journey starts with one step")""",
+]
+
+
+class Failure(Exception):
+    pass
+
+
+def make_notebook(folder):
+    "Write the fixture notebook into `folder` and return its file name."
+    nb = {"nbformat": 4, "nbformat_minor": 5,
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "cells": [{"cell_type": "code", "id": f"cell{i}", "metadata": {}, "execution_count": None, "outputs": [],
+                     "source": src} for i, src in enumerate(CELLS)]}
+    (Path(folder) / "explorer.ipynb").write_text(json.dumps(nb, indent=1))
+    return "explorer.ipynb"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_lab(root, port, token, log):
+    "Start JupyterLab serving `root`; return the process once its API answers."
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(root) / ".runtime"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(Path(root) / ".workspaces"),
+           "JUPYTERLAB_SETTINGS_DIR": str(Path(root) / ".settings")}
+    # no news or update checks: nothing may leave the machine, and no pop-up may cover the notebook
+    settings = Path(root) / ".settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+           "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0",
+           "--LabApp.extension_manager=readonly"]
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise Failure(f"JupyterLab exited with code {proc.returncode} before it was ready (log: {log.name})")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2) as r:
+                if r.status == 200: return proc
+        except OSError:
+            time.sleep(0.5)
+    raise Failure(f"JupyterLab did not answer on port {port} within 60 s (log: {log.name})")
+
+
+def stop(proc):
+    "Stop the server we started, by its process: terminate, wait, then kill."
+    if proc is None or proc.poll() is not None: return
+    proc.terminate()
+    try: proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill(); proc.wait(timeout=10)
+
+
+def drive(page, url, timeout_ms, screenshot):
+    "Open the notebook, run it, and exercise the explorer; raise Failure with a clear message when something is off."
+    def wait_for(what, fn, timeout=timeout_ms):
+        t0 = time.time()
+        while (time.time() - t0) * 1000 < timeout:
+            if fn(): return
+            page.wait_for_timeout(250)
+        page.screenshot(path=screenshot)
+        raise Failure(f"{what} within {timeout / 1000:.0f} s (screenshot of the page: {screenshot})")
+
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook", timeout=timeout_ms)
+    wait_for("the notebook's kernel did not start",
+             lambda: page.evaluate("""() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                 return !!(w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
+                           && w.sessionContext.session.kernel.status === 'idle'); }"""))
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+    images = ".jp-OutputArea .widget-image"
+    def rendered(): return page.locator(images).count() >= 2 and page.locator(images).first.get_attribute("src")
+    def errors(): return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    t0 = time.time()
+    while not rendered():
+        tracebacks = [e for e in errors() if "Error" in e]
+        if tracebacks:
+            page.screenshot(path=screenshot)
+            raise Failure("a notebook cell failed:\n" + tracebacks[0][-1500:])
+        if (time.time() - t0) * 1000 > timeout_ms:
+            page.screenshot(path=screenshot)
+            raise Failure(f"the attention explorer widget did not render within {timeout_ms / 1000:.0f} s "
+                          f"(no .widget-image in the output; is jupyterlab_widgets installed? screenshot: {screenshot})")
+        page.wait_for_timeout(250)
+    print(f"widget rendered after {time.time() - t0:.1f} s")
+
+    heatmap = page.locator(images).nth(0)
+    grid = page.locator(images).nth(1)
+    label = page.locator(".jp-OutputArea .widget-html-content", has_text="head").first
+    token_view = page.locator(".jp-OutputArea .widget-html-content", has=page.locator(".attn-token")).first
+    def state(): return heatmap.get_attribute("src"), grid.get_attribute("src"), label.inner_text(), token_view.inner_html()
+    heat0, grid0, label0, view0 = state()
+    if "layer 0, head 0" not in label0:
+        raise Failure(f"the explorer's label should start at 'layer 0, head 0', shows {label0!r}")
+
+    # the layer: a <select>
+    page.locator(".jp-OutputArea .widget-dropdown select").first.select_option(label="layer 1")
+    wait_for("choosing layer 1 did not update the label", lambda: "layer 1" in label.inner_text(), 15000)
+    wait_for("choosing layer 1 did not redraw the grid of heads", lambda: grid.get_attribute("src") != grid0, 15000)
+    heat1 = heatmap.get_attribute("src")
+    if heat1 == heat0: raise Failure("choosing layer 1 did not redraw the heatmap")
+
+    # the head: a slider, moved with the keyboard as a user would
+    handle = page.locator(".jp-OutputArea .widget-slider .noUi-handle").first
+    handle.focus()
+    for _ in range(2): handle.press("ArrowRight")
+    wait_for("moving the head slider did not update the label to head 2", lambda: "head 2" in label.inner_text(), 15000)
+    wait_for("moving the head slider did not redraw the heatmap", lambda: heatmap.get_attribute("src") != heat1, 15000)
+    if grid.get_attribute("src") == grid0: raise Failure("the grid went back to layer 0 after the head changed")
+
+    # a token: click its toggle button
+    button = page.locator(".jp-OutputArea .widget-toggle-button", has_text="2:").first
+    button.click()
+    wait_for("clicking token 2 did not update the token view",
+             lambda: token_view.inner_html() != view0 and token_view.locator(".attn-token").count() == 3, 15000)
+    if "token 2" not in label.inner_text(): raise Failure(f"the label does not follow the token: {label.inner_text()!r}")
+    print(f"layer, head and token controls all redraw the view; label now: {label.inner_text()!r}")
+    page.locator(".jp-OutputArea .widget-vbox").first.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot, full_page=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Drive the attention explorer in JupyterLab with headless Chromium.")
+    ap.add_argument("--screenshot", default="/tmp/minigpt-explorer.png", help="where to save the final screenshot")
+    ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for the kernel and for the widget")
+    args = ap.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"FAIL: no Chromium at {CHROMIUM}; install it with `apt-get install chromium`")
+    from playwright.sync_api import sync_playwright, Error as PlaywrightError
+
+    t_start = time.time()
+    root = tempfile.mkdtemp(prefix="minigpt-browser-")
+    log = open(Path(root) / "jupyter.log", "w+")
+    name = make_notebook(root)
+    port, token = free_port(), os.urandom(16).hex()
+    proc, ok = None, False
+    Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        proc = start_lab(root, port, token, log)
+        print(f"JupyterLab up on 127.0.0.1:{port} after {time.time() - t_start:.1f} s")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                drive(page, f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}", int(args.timeout * 1000),
+                      args.screenshot)
+            finally:
+                browser.close()
+        ok = True
+    except (Failure, PlaywrightError) as e:
+        print(f"FAIL: {e}", file=sys.stderr)
+    finally:
+        stop(proc)
+        log.flush(); log.seek(0); server_log = log.read(); log.close()
+        if not ok: print("--- JupyterLab log (last lines) ---\n" + server_log[-3000:], file=sys.stderr)
+        shutil.rmtree(root, ignore_errors=True)
+    if not ok: sys.exit(1)
+    print(f"PASS: the attention explorer renders and responds in JupyterLab ({time.time() - t_start:.1f} s); "
+          f"screenshot: {args.screenshot}")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PRESETS_DIR', 'DATA_KEYS', 'TOKENIZERS', 'list_presets', 'config_schema', 'ConfigError', 'coerce', 'resolve_config',
-           'build_tokenizer', 'build_model_config', 'build_train_config', 'run_train', 'run_generate', 'make_parser',
-           'main']
+           'check_device', 'build_tokenizer', 'build_model_config', 'build_train_config', 'run_train', 'run_generate',
+           'make_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #6f7937be
 import argparse
@@ -126,6 +126,16 @@ def resolve_config(preset=None, config_file=None, overrides=None):
     return cfg
 
 # %% ../nbs/08_cli.ipynb #46bc78a7
+def check_device(device):
+    "`device` if this machine has it (None or 'auto' pass through), else a `ConfigError` that says what to use instead."
+    if device in (None, "auto"): return device
+    kind = str(device).split(":")[0]
+    mps = getattr(torch.backends, "mps", None)
+    ok = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": mps is not None and mps.is_available()}
+    if kind not in ok: raise ConfigError(f"unknown device {device!r}: use cpu, cuda or mps, or leave it unset for the best available")
+    if not ok[kind]: raise ConfigError(f"device {device!r} is not available on this machine: use cpu, or leave it unset for the best available")
+    return device
+
 def build_tokenizer(cfg, train_text, full_text):
     "The tokenizer `cfg['tokenizer']` names: characters of the whole text, BPE trained on the training split, or GPT-2's."
     if cfg["tokenizer"] == "char": return CharTokenizer(full_text)
@@ -148,6 +158,10 @@ def build_train_config(cfg, **kw):
 def run_train(cfg, resume=False, progress=True, print_fn=print):
     "Train as the resolved config `cfg` says (see `resolve_config`); returns the `Trainer`."
     t_start = time.perf_counter()
+    check_device(cfg["device"])
+    if cfg["batch_size"] < 1: raise ConfigError(f"config key 'batch_size' must be >= 1, got {cfg['batch_size']}")
+    if cfg["stride"] is not None and cfg["stride"] < 1:
+        raise ConfigError(f"config key 'stride' must be >= 1, or null for context_length // 2; got {cfg['stride']}")
     if cfg["num_threads"]: torch.set_num_threads(cfg["num_threads"])
     out = Path(cfg["out_dir"])
     text = load_text(cfg["data"])
@@ -168,7 +182,13 @@ def run_train(cfg, resume=False, progress=True, print_fn=print):
     print_fn(f"model: {model.num_parameters() / 1e6:.2f}M parameters ({cfg['n_layers']} layers, {cfg['n_heads']} heads, "
              f"emb_dim {cfg['emb_dim']}, context {T}); device {trainer.device}, {torch.get_num_threads()} threads")
     if resume:
-        trainer.resume(out)
+        try: trainer.resume(out)
+        except ValueError as e: raise ConfigError(f"{e} With --resume, keep the model keys of the run (they are in {out / 'config.yaml'}).") from None
+        tc = trainer.cfg
+        if trainer.step >= tc.max_steps or (tc.max_time and trainer.elapsed >= tc.max_time):
+            raise ConfigError(f"the run in {out} already has {trainer.step:,} steps and {trainer.elapsed:.0f} s of training, and max_steps "
+                              f"({tc.max_steps:,}) and max_time ({tc.max_time or 'no limit'} s) count the whole run, not the extra part: "
+                              f"raise them, e.g. --max_steps {trainer.step + 1000} or --max_time {trainer.elapsed + 60:.0f}")
         print_fn(f"resumed from {out} at step {trainer.step}")
     else:
         out.mkdir(parents=True, exist_ok=True)
@@ -192,7 +212,7 @@ def run_train(cfg, resume=False, progress=True, print_fn=print):
 # %% ../nbs/08_cli.ipynb #5009a1e9
 def run_generate(checkpoint, prompt="\n", max_new_tokens=200, temperature=0.8, top_k=None, top_p=None, seed=123, device=None):
     "The `prompt` and its continuation by the model in the checkpoint folder `checkpoint`."
-    dev = pick_device(device)
+    dev = pick_device(check_device(device))
     ck = load_checkpoint(checkpoint, map_location=dev)
     model, tok = ck["model"].to(dev).eval(), ck["tokenizer"]
     if tok is None: raise ConfigError(f"{checkpoint} holds no tokenizer, so a prompt cannot be turned into token ids")
@@ -225,8 +245,9 @@ def make_parser():
     src = t.add_mutually_exclusive_group()
     src.add_argument("--config", help="a YAML file of config keys")
     src.add_argument("--preset", help="a preset shipped with minigpt (default: shakespeare-char)")
-    t.add_argument("--resume", action="store_true", help="continue the run in out_dir from its checkpoint")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--resume", action="store_true",
+                   help="continue the run in out_dir from its checkpoint, with its config.yaml unless --preset or --config is given")
+    t.add_argument("--quiet", action="store_true", help="no progress bar and no loss line at each evaluation")
     g = sub.add_parser("generate", help="continue a prompt with a trained checkpoint")
     g.add_argument("--checkpoint", required=True, help="a checkpoint folder (the out_dir of a training run)")
     g.add_argument("--prompt", default="\n")
@@ -249,10 +270,14 @@ def main(argv=None):
         if extra: gen_p.error(f"unrecognized arguments: {' '.join(extra)}")
         try: print(run_generate(args.checkpoint, args.prompt, args.max_new_tokens, args.temperature, args.top_k,
                                 args.top_p, args.seed, args.device))
-        except (ConfigError, FileNotFoundError) as e: gen_p.error(str(e))
+        except (ValueError, OSError) as e: gen_p.error(str(e))   # ConfigError, a bad prompt or sampling option
         return 0
     try:
-        cfg = resolve_config(args.preset, args.config, _parse_overrides(train_p, extra))
+        overrides = _parse_overrides(train_p, extra)
+        if args.resume and not (args.preset or args.config):          # continue with the run's own config
+            saved = Path(overrides.get("out_dir") or resolve_config()["out_dir"]) / "config.yaml"
+            if saved.exists(): args.config = str(saved)
+        cfg = resolve_config(args.preset, args.config, overrides)
         run_train(cfg, resume=args.resume, progress=not args.quiet)
-    except (ValueError, FileNotFoundError) as e: train_p.error(str(e))   # ConfigError, a bad text source, a mismatched --resume
+    except (ValueError, OSError) as e: train_p.error(str(e))   # ConfigError, a bad text source or URL, a mismatched --resume
     return 0

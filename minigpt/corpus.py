@@ -39,7 +39,7 @@ def list_plays() -> list[str]:
 _SPEAKER = re.compile(r"^\*\*(.+?)\*\*\s*$")          # **NAME** alone on a line
 _HEADING = re.compile(r"^#{1,6}\s+")                  # # Title, ## ACT I, ...
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")    # \[  \-  \.  ...
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_)")              # leftover emphasis markers
+_EMPHASIS = re.compile(r"(?<!\\)(\*\*|__|\*|_)")      # emphasis markers, unless escaped (\* \_)
 
 def clean_markdown(md: str) -> str:
     "Turn one of the corpus's Markdown plays into plain text (rules in the table above)."
@@ -48,7 +48,7 @@ def clean_markdown(md: str) -> str:
         line = line.rstrip()                       # drops Markdown's two-space line breaks
         if m := _SPEAKER.match(line): line = m.group(1).strip() + ":"
         line = _HEADING.sub("", line)
-        line = _EMPHASIS.sub("", _ESCAPE.sub(r"\1", line)) if "\\" in line else _EMPHASIS.sub("", line)
+        line = _ESCAPE.sub(r"\1", _EMPHASIS.sub("", line))   # markers first, escapes second: `\_` stays `_`
         lines.append(line.strip() if not line.startswith(" ") else line)
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -22,7 +22,7 @@ from .corpus import load_text, train_val_split
 from .data import GPTDataset
 from .model import GPTConfig, GPTModel, generate
 from .tokenizer import BPETokenizer, CharTokenizer, gpt2_tokenizer
-from .train import (TrainConfig, Trainer, load_checkpoint, load_tokenizer, pick_device, read_manifest,
+from .train import (MANIFEST, TrainConfig, Trainer, load_checkpoint, load_tokenizer, pick_device, read_manifest,
                            seed_everything)
 
 # %% ../nbs/08_cli.ipynb #7f85f0a8
@@ -164,6 +164,9 @@ def run_train(cfg, resume=False, progress=True, print_fn=print):
         raise ConfigError(f"config key 'stride' must be >= 1, or null for context_length // 2; got {cfg['stride']}")
     if cfg["num_threads"]: torch.set_num_threads(cfg["num_threads"])
     out = Path(cfg["out_dir"])
+    if not resume and (out / MANIFEST).exists():      # never overwrite a run's checkpoint by accident
+        raise ConfigError(f"{out} already holds a training run, which this one would overwrite: continue it with --resume, "
+                          f"train into another folder with --out_dir, or delete {out} first")
     text = load_text(cfg["data"])
     train_text, val_text = train_val_split(text, cfg["train_frac"])
     tok = load_tokenizer(out, read_manifest(out)["tokenizer"]) if resume else build_tokenizer(cfg, train_text, text)

@@ -183,7 +183,7 @@ def token_ids_to_text(ids, tokenizer):
 # %% ../nbs/06_model.ipynb #9db7778e
 def top_k_filter(logits, k):
     "Set all but the `k` largest logits of each row to -inf."
-    if not isinstance(k, int) or k < 1: raise ValueError(f"top_k must be an int >= 1, got {k!r}")
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or k < 1: raise ValueError(f"top_k must be an int >= 1, got {k!r}")
     if k >= logits.shape[-1]: return logits
     kth = torch.topk(logits, k, dim=-1).values[..., -1:]  # (..., 1) the k-th largest logit
     return logits.masked_fill(logits < kth, float("-inf"))

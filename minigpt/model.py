@@ -4,21 +4,19 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'GPT2_HUB_NAMES', 'GPTConfig', 'BigramModel', 'as_gpt_config', 'GPTModel', 'text_to_token_ids',
-           'token_ids_to_text', 'top_k_filter', 'top_p_filter', 'sample_next_token', 'generate', 'gpt2_config_from_hf',
-           'gpt2_state_dict_to_minigpt', 'from_pretrained']
+           'token_ids_to_text', 'top_k_filter', 'top_p_filter', 'sample_next_token', 'generate_tokens', 'generate',
+           'gpt2_config_from_hf', 'gpt2_state_dict_to_minigpt', 'from_pretrained']
 
 # %% ../nbs/06_model.ipynb #6daa2f0a
 import dataclasses
 import json
 import math
 import numbers
-import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from .embeddings import GPTEmbedding
 from .attention import KVCache
@@ -208,10 +206,9 @@ def sample_next_token(logits, temperature=0.0, top_k=None, top_p=None, generator
     return torch.multinomial(probs, num_samples=1, generator=generator)  # (B, 1)
 
 # %% ../nbs/06_model.ipynb #1a533038
-@torch.no_grad()
-def generate(model, idx, max_new_tokens, context_size=None, temperature=0.0, top_k=None, top_p=None,
-             eos_id=None, generator=None, use_cache=True):
-    "Append up to `max_new_tokens` tokens to `idx` (B, T); greedy at temperature 0, sampled otherwise. Returns (B, T+n)."
+def generate_tokens(model, idx, max_new_tokens, context_size=None, temperature=0.0, top_k=None, top_p=None,
+                    eos_id=None, generator=None, use_cache=True):
+    "Yield up to `max_new_tokens` next tokens `(B, 1)` after `idx` (B, T), one at a time; greedy at temperature 0."
     limit = model.cfg.context_length
     context_size = limit if context_size is None else context_size
     if not 1 <= context_size <= limit:
@@ -220,28 +217,40 @@ def generate(model, idx, max_new_tokens, context_size=None, temperature=0.0, top
         raise ValueError(f"idx must be a (batch, num_tokens) tensor with at least one token, got "
                          f"{tuple(getattr(idx, 'shape', ()))}; use text_to_token_ids(text, tokenizer)")
     if max_new_tokens < 0: raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
+    caches = model.new_kv_caches() if use_cache else None
+
+    @torch.no_grad()   # around each forward pass only: the caller's code between two tokens keeps its own grad mode
+    def next_logits(ids): return model(ids, kv_caches=caches)[:, -1]  # (B, vocab): prediction for the next token
+
     was_training = model.training
     model.eval()
     try:
-        caches = model.new_kv_caches() if use_cache else None
         finished = torch.zeros(idx.shape[0], 1, dtype=torch.bool, device=idx.device)
-        logits = model(idx[:, -context_size:], kv_caches=caches)[:, -1]  # (B, vocab): prediction for the next token
+        logits = next_logits(idx[:, -context_size:])
         for step in range(max_new_tokens):
             next_id = sample_next_token(logits, temperature, top_k, top_p, generator)  # (B, 1)
             if eos_id is not None:
                 next_id = next_id.masked_fill(finished, eos_id)  # finished rows are padded with eos_id
                 finished |= next_id == eos_id
             idx = torch.cat([idx, next_id], dim=1)            # (B, T+1)
+            yield next_id
             if step == max_new_tokens - 1 or (eos_id is not None and finished.all()): break
             if use_cache and len(caches[0]) < context_size:  # room in the window: feed only the new token
-                logits = model(next_id, kv_caches=caches)[:, -1]
+                logits = next_logits(next_id)
             else:                                             # window full (or no cache): recompute it cropped
                 if use_cache:
                     for c in caches: c.reset()
-                logits = model(idx[:, -context_size:], kv_caches=caches)[:, -1]
-        return idx
+                logits = next_logits(idx[:, -context_size:])
     finally:
         model.train(was_training)
+
+
+def generate(model, idx, max_new_tokens, context_size=None, temperature=0.0, top_k=None, top_p=None,
+             eos_id=None, generator=None, use_cache=True):
+    "Append up to `max_new_tokens` tokens to `idx` (B, T); greedy at temperature 0, sampled otherwise. Returns (B, T+n)."
+    new = list(generate_tokens(model, idx, max_new_tokens, context_size, temperature, top_k, top_p, eos_id,
+                               generator, use_cache))
+    return torch.cat([idx, *new], dim=1)                      # (B, T+n)
 
 # %% ../nbs/06_model.ipynb #fa6130d6
 GPT2_HUB_NAMES = ("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl")

@@ -5,22 +5,39 @@
 # %% ../nbs/01_tokenizer.ipynb #d3a6962a
 from __future__ import annotations
 
-import functools, hashlib, heapq, html, importlib.util, json, warnings
+import functools, hashlib, heapq, html, importlib.util, json, operator, warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import regex
 import tiktoken
 
+from .corpus import atomic_write
+
 # %% auto #0
-__all__ = ['GPT2_SPLIT_PATTERN', 'GPT2_VOCAB_BPE_SHA256', 'GPT2_ENCODER_JSON_SHA256', 'ENDOFTEXT', 'CharTokenizer',
-           'SimpleTokenizer', 'merge_pair', 'train_bpe_simple', 'train_bpe_fast', 'BPETokenizer', 'gpt2_tokenizer',
-           'show_tokens', 'bytes_per_token']
+__all__ = ['GPT2_SPLIT_PATTERN', 'GPT2_VOCAB_BPE_SHA256', 'GPT2_ENCODER_JSON_SHA256', 'ENDOFTEXT', 'TOKENIZER_CLASSES',
+           'TOKENIZER_FILE', 'CharTokenizer', 'SimpleTokenizer', 'merge_pair', 'train_bpe_simple', 'train_bpe_fast',
+           'BPETokenizer', 'gpt2_tokenizer', 'show_tokens', 'save_tokenizer', 'load_tokenizer', 'bytes_per_token']
 
 # %% ../nbs/01_tokenizer.ipynb #757615b1
 def _as_ids(ids) -> list:
     "A list of ids from a list, a tuple, a numpy array or a torch tensor."
     return ids.tolist() if hasattr(ids, "tolist") else list(ids)
+
+def _check_ids(ids, n_vocab: int, known=None) -> list[int]:
+    "`ids` as a list of Python ints in `0 .. n_vocab-1` (and in `known`, if given), else a ValueError naming `n_vocab`."
+    out = []
+    for x in _as_ids(ids):
+        i = x
+        if type(x) is not int:                          # numpy and torch integers are fine; bools and floats are not
+            is_bool = isinstance(x, bool) or "bool" in str(getattr(x, "dtype", ""))
+            try: i = None if is_bool else operator.index(x)
+            except TypeError: i = None
+        if i is None or not 0 <= i < n_vocab or (known is not None and i not in known):
+            raise ValueError(f"token id {x!r} is not in the vocabulary: token ids are integers from 0 to {n_vocab - 1} "
+                             f"(n_vocab = {n_vocab}); decode only ids made by this tokenizer")
+        out.append(i)
+    return out
 
 def _check_text(text, what="text"):
     if not isinstance(text, str):
@@ -33,8 +50,11 @@ class CharTokenizer:
         if not text: raise ValueError("text is empty: a CharTokenizer needs at least one character to build its vocabulary")
         if unk is not None and (not isinstance(unk, str) or len(unk) != 1):
             raise ValueError(f"unk must be a single character such as '?', got {unk!r}")
-        self.unk = unk
-        self.chars = sorted(set(text) | ({unk} if unk is not None else set()))
+        self._set_vocab(sorted(set(text) | ({unk} if unk is not None else set())), unk)
+
+    def _set_vocab(self, chars: list[str], unk: str | None):
+        "Use `chars` as the vocabulary, in this order: the id of a character is its position."
+        self.unk, self.chars = unk, list(chars)
         self.stoi = {c: i for i, c in enumerate(self.chars)}
         self.itos = dict(enumerate(self.chars))
 
@@ -56,24 +76,48 @@ class CharTokenizer:
 
     def decode(self, ids) -> str:
         "The text of a list of ids."
-        try: return "".join(self.itos[i] for i in _as_ids(ids))
-        except KeyError as e:
-            raise ValueError(f"token id {e.args[0]!r} is not in the vocabulary: ids run from 0 to {self.n_vocab - 1}") from None
+        return "".join([self.chars[i] for i in _check_ids(ids, self.n_vocab)])
 
     def save(self, path):
-        "Write the vocabulary to a JSON file."
-        Path(path).write_text(json.dumps({"format": "minigpt-char-tokenizer", "version": 1,
-                                          "chars": "".join(self.chars), "unk": self.unk}, ensure_ascii=False), encoding="utf-8")
+        "Write the vocabulary, in id order, to a JSON file (atomically)."
+        data = json.dumps({"format": "minigpt-char-tokenizer", "version": 2, "chars": self.chars, "unk": self.unk},
+                          ensure_ascii=False)
+        atomic_write(path, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"))
 
     @classmethod
     def load(cls, path) -> CharTokenizer:
-        "Read a tokenizer written by `save`."
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-        if d.get("format") != "minigpt-char-tokenizer":
-            raise ValueError(f"{path} is not a CharTokenizer file (format {d.get('format')!r}); write one with CharTokenizer.save")
-        return cls(d["chars"], unk=d["unk"])
+        "Read a tokenizer written by `save`, checking it; the characters keep their saved order, so their ids."
+        d = _read_json(path, "CharTokenizer")
+        bad = lambda msg: ValueError(f"{path} is not a valid CharTokenizer file: {msg}; write one with CharTokenizer.save")
+        if d.get("format") != "minigpt-char-tokenizer": raise bad(f"its format is {d.get('format')!r}, not 'minigpt-char-tokenizer'")
+        if d.get("version") not in (1, 2): raise bad(f"version {d.get('version')!r} is not one this minigpt reads (1 or 2)")
+        chars = d.get("chars")
+        if d["version"] == 1 and isinstance(chars, str): chars = list(chars)      # version 1 stored one string
+        if not isinstance(chars, list) or not chars: raise bad('it has no "chars" list')
+        seen = {}
+        for i, c in enumerate(chars):
+            if not isinstance(c, str) or len(c) != 1: raise bad(f'"chars" entry {i} is {c!r}, not a single-character string')
+            if c in seen: raise bad(f"the character {c!r} is listed twice (ids {seen[c]} and {i}), so its id is ambiguous")
+            seen[c] = i
+        unk = d.get("unk")
+        if unk is not None and (not isinstance(unk, str) or unk not in seen):
+            raise bad(f'"unk" is {unk!r}, but it must be null or one of the characters in "chars"')
+        tok = cls.__new__(cls)
+        tok._set_vocab(chars, unk)                       # no sorting, no dedup: the ids stay the saved ones
+        return tok
 
     def __repr__(self): return f"CharTokenizer(n_vocab={self.n_vocab}, unk={self.unk!r})"
+
+def _read_json(path, kind: str):
+    "The JSON object in the file `path`, or a one-line ValueError naming the file."
+    try: d = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError: raise ValueError(f"{path} is not a valid {kind} file: it is not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not a valid {kind} file: it is not JSON ({e.msg} at line {e.lineno}, "
+                         f"column {e.colno}); write one with {kind}.save") from None
+    if not isinstance(d, dict):
+        raise ValueError(f"{path} is not a valid {kind} file: it holds a JSON {type(d).__name__}, not an object")
+    return d
 
 # %% ../nbs/01_tokenizer.ipynb #ca36552e
 def _resolve_special(allowed_special, disallowed_special, specials) -> tuple[set, set]:
@@ -136,9 +180,7 @@ class SimpleTokenizer:
 
     def decode(self, ids) -> str:
         "Words joined by spaces, with the spaces before punctuation (and around apostrophes and dashes) removed."
-        try: words = [self.int_to_str[i] for i in _as_ids(ids)]
-        except KeyError as e:
-            raise ValueError(f"token id {e.args[0]!r} is not in the vocabulary: ids run from 0 to {self.n_vocab - 1}") from None
+        words = [self.int_to_str[i] for i in _check_ids(ids, self.n_vocab)]
         out = " ".join(words)
         out = regex.sub(r"\s+([,.:;?!)\]])", r"\1", out)        # no space before closing punctuation
         out = regex.sub(r"([(\[])\s+", r"\1", out)              # nor after an opening bracket
@@ -275,14 +317,16 @@ class BPETokenizer:
             special_tokens = {s: n + k for k, s in enumerate(special_tokens)}
         for s, i in special_tokens.items():
             if not isinstance(s, str) or not s: raise ValueError(f"special tokens must be non-empty strings, got {s!r}")
+            if type(i) is not int or i < 0: raise ValueError(f"special token {s!r} has id {i!r}; ids are integers >= 0")
             if i in vocab: raise ValueError(f"special token {s!r} has id {i}, which is already the id of a merged token")
         if len(set(special_tokens.values())) != len(special_tokens): raise ValueError("two special tokens share an id")
         self.special_tokens = dict(special_tokens)
         self._id_to_bytes = {**vocab, **{i: s.encode("utf-8") for s, i in self.special_tokens.items()}}
+        self._n_vocab = max(self._id_to_bytes) + 1
         self._cache = {}
 
     @property
-    def n_vocab(self) -> int: return max(self._id_to_bytes) + 1
+    def n_vocab(self) -> int: return self._n_vocab
 
     @property
     def eot_token(self) -> int:
@@ -356,11 +400,7 @@ class BPETokenizer:
 
     def decode_bytes(self, ids) -> bytes:
         "The bytes of a list of ids."
-        ids = _as_ids(ids)
-        try: return b"".join(self._id_to_bytes[i] for i in ids)
-        except (KeyError, TypeError):
-            bad = next(i for i in ids if not isinstance(i, int) or i not in self._id_to_bytes)
-            raise ValueError(f"token id {bad!r} is not in the vocabulary: ids run from 0 to {self.n_vocab - 1}") from None
+        return b"".join([self._id_to_bytes[i] for i in _check_ids(ids, self.n_vocab, self._id_to_bytes)])
 
     def decode_single_token_bytes(self, i: int) -> bytes: return self.decode_bytes([i])
 
@@ -375,38 +415,62 @@ class BPETokenizer:
 _BPE_HEADER = "minigpt-bpe v1"
 
 def _bpe_save(self: BPETokenizer, path):
-    "Write the tokenizer to a readable text file: header, pattern, special tokens, byte ids, one merge per line."
+    "Write the tokenizer to a readable text file (atomically): header, pattern, special tokens, byte ids, merges."
     lines = [_BPE_HEADER, "pattern " + json.dumps(self.pattern), f"special_tokens {len(self.special_tokens)}"]
     lines += [f"{i} {json.dumps(s)}" for s, i in self.special_tokens.items()]
     lines.append("bytes identity" if self.byte_ids == list(range(256)) else "bytes " + " ".join(map(str, self.byte_ids)))
     lines.append(f"merges {len(self.merges)}")
-    lines += [f"{a} {b} {json.dumps(self.vocab[256 + k].decode('utf-8', errors='replace'))}"
-              for k, (a, b) in enumerate(self.merges)]
-    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines += [f"{a} {b} {json.dumps(self._merge_text(k))}" for k, (a, b) in enumerate(self.merges)]
+    data = "\n".join(lines) + "\n"
+    atomic_write(path, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"))
+
+BPETokenizer._merge_text = lambda self, k: self.vocab[256 + k].decode("utf-8", errors="replace")
 
 def _bpe_load(cls, path) -> BPETokenizer:
-    "Read a tokenizer written by `BPETokenizer.save`."
-    lines = Path(path).read_text(encoding="utf-8").split("\n")
-    if not lines or lines[0] != _BPE_HEADER:
-        raise ValueError(f"{path} is not a BPETokenizer file (its first line should be {_BPE_HEADER!r}); "
-                         "write one with BPETokenizer.save")
-    try:
-        pattern = json.loads(lines[1].removeprefix("pattern "))
-        n_special = int(lines[2].split()[1])
-        specials = {}
-        for line in lines[3:3 + n_special]:
-            i, s = line.split(" ", 1)
-            specials[json.loads(s)] = int(i)
-        k = 3 + n_special
-        fields = lines[k].split()
-        byte_ids = None if fields[1] == "identity" else [int(x) for x in fields[1:]]
-        n_merges = int(lines[k + 1].split()[1])
-        merges = [tuple(int(x) for x in line.split(" ", 2)[:2]) for line in lines[k + 2:k + 2 + n_merges]]
-    except (IndexError, ValueError) as e:
-        raise ValueError(f"{path} is a damaged BPETokenizer file ({e}); save the tokenizer again") from None
-    if len(merges) != n_merges:
-        raise ValueError(f"{path} is truncated: it announces {n_merges} merges but holds {len(merges)}; save it again")
-    return cls(merges, pattern, specials, byte_ids)
+    "Read a tokenizer written by `BPETokenizer.save`, checking every line; errors name the file and the line."
+    def bad(msg, line=None):
+        where = f"{path}" + (f", line {line}" if line else "")
+        return ValueError(f"{where}: {msg}; this is not a valid BPETokenizer file (write one with BPETokenizer.save)")
+    try: lines = Path(path).read_text(encoding="utf-8").split("\n")
+    except UnicodeDecodeError: raise bad("it is not UTF-8 text") from None
+    if lines[0] != _BPE_HEADER: raise bad(f"the first line should be {_BPE_HEADER!r}, not {lines[0][:40]!r}", 1)
+    if lines[-1] == "": lines.pop()                            # the file ends with a newline
+    pos = 1                                                     # index of the next line to read
+    def take(prefix=None):
+        nonlocal pos
+        if pos >= len(lines): raise bad("the file ends too early (truncated?)", pos + 1)
+        line = lines[pos]; pos += 1
+        if prefix is None: return line
+        if not line.startswith(prefix + " "): raise bad(f"expected a line starting with {prefix!r}, got {line[:40]!r}", pos)
+        return line[len(prefix) + 1:]
+    def number(s):
+        if not regex.fullmatch(r"[0-9]{1,9}", s): raise bad(f"{s[:20]!r} is not a token id or count (an integer >= 0)", pos)
+        return int(s)
+    def string(s, what):
+        try: v = json.loads(s)
+        except json.JSONDecodeError: v = None
+        if not isinstance(v, str): raise bad(f"the {what} is not a JSON string: {s[:40]!r}", pos)
+        return v
+    pattern = string(take("pattern"), "pattern")
+    specials = {}
+    for _ in range(number(take("special_tokens"))):
+        i, _, s = take().partition(" ")
+        specials[string(s, "special token")] = number(i)
+    fields = take("bytes").split(" ")
+    byte_ids = None if fields == ["identity"] else [number(x) for x in fields]
+    n_merges, merge_lines = number(take("merges")), []
+    for _ in range(n_merges):
+        a, b, shown = (take().split(" ", 2) + ["", ""])[:3]
+        merge_lines.append(((number(a), number(b)), shown, pos))
+    if pos < len(lines): raise bad(f"unexpected text after the {n_merges} merges announced", pos + 1)
+    try: tok = cls([m for m, _, _ in merge_lines], pattern, specials, byte_ids)
+    except (ValueError, TypeError) as e: raise bad(str(e)) from None
+    for k, (merge, shown, line) in enumerate(merge_lines):
+        pos = line
+        if string(shown, "merged token") != tok._merge_text(k):
+            raise bad(f"inconsistent vocabulary: merge {k} {merge} makes {tok._merge_text(k)!r}, but the file says "
+                      f"{string(shown, 'merged token')!r}", line)
+    return tok
 
 BPETokenizer.save = _bpe_save
 BPETokenizer.load = classmethod(_bpe_load)
@@ -513,6 +577,45 @@ def show_tokens(text: str, tokenizer, allowed_special="all", label: str | None =
     if buf_ids: flush(final=True)
     return HTML(f'<div style="font-family:monospace;white-space:pre-wrap;line-height:1.6">'
                 f'<b>{html.escape(label)}: {len(ids)} tokens</b>\n{"".join(spans)}</div>')
+
+# %% ../nbs/01_tokenizer.ipynb #aeaaa6d3
+TOKENIZER_CLASSES = {"CharTokenizer": CharTokenizer, "BPETokenizer": BPETokenizer}
+TOKENIZER_FILE = "tokenizer.json"
+
+def _is_gpt2(tokenizer) -> bool:
+    "Is `tokenizer` GPT-2's encoding: the one from `gpt2_tokenizer()`, or a tiktoken encoding identical to it?"
+    if not isinstance(tokenizer, tiktoken.Encoding) or tokenizer.name != "gpt2": return False
+    ref = gpt2_tokenizer()
+    return tokenizer is ref or (tokenizer.n_vocab == ref.n_vocab and tokenizer._pat_str == ref._pat_str
+                                and tokenizer._special_tokens == ref._special_tokens
+                                and tokenizer._mergeable_ranks == ref._mergeable_ranks)
+
+def save_tokenizer(tokenizer, folder) -> dict:
+    "Save `tokenizer` into `folder` (atomically, as `tokenizer.json`) and return the spec that `load_tokenizer` reads."
+    if _is_gpt2(tokenizer): return {"class": "gpt2"}                  # ships with minigpt: nothing to write
+    name = next((k for k, c in TOKENIZER_CLASSES.items() if type(tokenizer) is c), None)
+    if name is None:
+        raise ValueError(f"cannot save a tokenizer of type {type(tokenizer).__name__}: the supported kinds are "
+                         f"{', '.join(TOKENIZER_CLASSES)} and GPT-2's encoding from gpt2_tokenizer() (for the "
+                         "to_tiktoken() encoding of a BPETokenizer, save the BPETokenizer itself)")
+    tokenizer.save(Path(folder) / TOKENIZER_FILE)                      # save() writes through atomic_write
+    return {"class": name, "file": TOKENIZER_FILE}
+
+def load_tokenizer(folder, spec):
+    "The tokenizer described by `spec` (from `save_tokenizer`), read from `folder`; `None` for `None`. Imports nothing."
+    if spec is None: return None
+    name = spec.get("class") if isinstance(spec, dict) else None
+    if not isinstance(name, str) or (name != "gpt2" and name not in TOKENIZER_CLASSES):
+        raise ValueError(f"unknown tokenizer spec {spec!r}: its 'class' must be one of the known classes: "
+                         f"{', '.join(['gpt2', *TOKENIZER_CLASSES])}")
+    if name == "gpt2": return gpt2_tokenizer()
+    file = spec.get("file")
+    if not isinstance(file, str) or not regex.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._-]*", file) or ".." in file:
+        raise ValueError(f"the tokenizer file {file!r} in the spec must be a plain file name such as 'tokenizer.json' "
+                         "(letters, digits, '.', '_' and '-'; no folders, no '..', not hidden)")
+    path = Path(folder) / file
+    if not path.is_file(): raise ValueError(f"{path}: the {name} file is missing; write it with save_tokenizer")
+    return TOKENIZER_CLASSES[name].load(path)                          # checks the file; its errors name it
 
 # %% ../nbs/01_tokenizer.ipynb #a37ebf70
 def bytes_per_token(tokenizer, text: str) -> float:

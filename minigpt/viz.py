@@ -9,7 +9,6 @@ __all__ = ['token_labels', 'plot_attention', 'attention_layers', 'collect_attent
 # %% ../nbs/04b_attention_explorer.ipynb #3c0a316c
 import html, io, math
 import torch
-import torch.nn as nn
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from .attention import MultiHeadAttention

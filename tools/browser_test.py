@@ -1,17 +1,22 @@
-"""Browser test of the attention explorer (chapter 4b): real JupyterLab, real headless Chromium.
+"""Browser test of the attention explorer (chapter 4b) and of a chapter's diagram: real JupyterLab, real Chromium.
 
 Starts JupyterLab on 127.0.0.1 (a free port, a random token) in a temporary folder holding a small notebook that
 shows `minigpt.viz.show_attention` on a tiny model, opens it in headless Chromium through Playwright, runs all cells,
 waits for the widget to render, changes the layer and the head, clicks a token, and checks that the pictures and
-labels follow. Saves a screenshot (--screenshot) and exits nonzero with a clear message on any failure.
+labels follow. Then it opens a real chapter (a fresh copy of `nbs/03_dataset.ipynb` and of `nbs/images/`) and checks
+that the roadmap figure under its title, `images/roadmap_03.svg`, is rendered as an image (naturalWidth > 0), as a
+reader would see it. Saves screenshots (--screenshot, and the chapter's next to it) and exits nonzero with a clear
+message on any failure.
 
-    python tools/browser_test.py [--screenshot /tmp/minigpt-explorer.png] [--timeout 60]
+    python tools/browser_test.py [--screenshot /tmp/minigpt-explorer.png] [--timeout 60] [--chapter nbs/03_dataset.ipynb]
 
 Needs: jupyterlab, ipywidgets (with jupyterlab_widgets), playwright, and Chromium at /usr/bin/chromium
 (`apt-get install chromium`); minigpt importable by the Jupyter kernel.
 """
-import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -53,6 +58,58 @@ def make_notebook(folder):
                      "source": src} for i, src in enumerate(CELLS)]}
     (Path(folder) / "explorer.ipynb").write_text(json.dumps(nb, indent=1))
     return "explorer.ipynb"
+
+
+def copy_chapter(chapter, folder):
+    """Copy the chapter notebook and the images folder beside it into `folder` (JupyterLab never writes to the
+    repository); return the notebook's path relative to `folder` and the roadmap image its first markdown cells show."""
+    chapter = Path(chapter).resolve()
+    if not chapter.exists(): raise Failure(f"no chapter notebook at {chapter}")
+    cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+    markdown = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"][:2]
+    found = [m for md in markdown for m in re.findall(r"!\[[^\]]*\]\((images/roadmap_\w+\.svg)\)", md)]
+    if not found:
+        raise Failure(f"{chapter.name} shows no roadmap under its title: add a markdown cell "
+                      f"`![Where this chapter sits: ...](images/roadmap_NN.svg)` after the title cell")
+    rel = chapter.relative_to(ROOT) if chapter.is_relative_to(ROOT) else Path(chapter.name)
+    dest = Path(folder) / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(chapter, dest)
+    if (chapter.parent / "images").is_dir(): shutil.copytree(chapter.parent / "images", dest.parent / "images")
+    if not (dest.parent / found[0]).exists():
+        raise Failure(f"{chapter.name} shows {found[0]}, which does not exist: run `python tools/diagrams.py`")
+    return rel.as_posix(), found[0]
+
+
+def check_roadmap(page, url, image, timeout_ms, screenshot):
+    "Open the chapter and check that its roadmap <img> is loaded and drawn with a size (naturalWidth > 0)."
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook", timeout=timeout_ms)
+    img = page.locator(".jp-Notebook .jp-MarkdownOutput img[src*='roadmap']").first
+    try:
+        img.wait_for(state="attached", timeout=timeout_ms)
+    except Exception:
+        page.screenshot(path=screenshot)
+        raise Failure(f"the chapter shows no <img> whose src contains 'roadmap' within {timeout_ms / 1000:.0f} s "
+                      f"(screenshot: {screenshot})")
+    t0 = time.time()
+    while True:
+        size = img.evaluate("(el) => [el.complete, el.naturalWidth, el.naturalHeight, el.getAttribute('src')]")
+        if size[0] and size[1] > 0: break
+        if (time.time() - t0) * 1000 > timeout_ms or size[0]:  # complete with no width: the image is broken
+            page.screenshot(path=screenshot)
+            raise Failure(f"the roadmap image {image} did not render (complete={size[0]}, naturalWidth={size[1]}, "
+                          f"src={size[3]!r}; screenshot: {screenshot})")
+        page.wait_for_timeout(250)
+    # a chapter saved without a kernelspec asks which kernel to start: answer "No Kernel", it only has to be read
+    no_kernel = page.locator(".jp-Dialog button", has_text="No Kernel")
+    if no_kernel.count(): no_kernel.first.click()
+    img.scroll_into_view_if_needed()
+    shown = img.bounding_box()
+    if not shown or shown["width"] < 100:
+        raise Failure(f"the roadmap image {image} is loaded but shown {shown and shown['width']:.0f} px wide")
+    page.screenshot(path=screenshot)
+    print(f"the chapter's {image} renders: {size[1]}x{size[2]} natural, shown {shown['width']:.0f} px wide")
 
 
 def free_port():
@@ -169,6 +226,8 @@ def main():
     ap = argparse.ArgumentParser(description="Drive the attention explorer in JupyterLab with headless Chromium.")
     ap.add_argument("--screenshot", default="/tmp/minigpt-explorer.png", help="where to save the final screenshot")
     ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for the kernel and for the widget")
+    ap.add_argument("--chapter", default=str(ROOT / "nbs" / "03_dataset.ipynb"),
+                    help="the chapter whose roadmap image must render")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"FAIL: no Chromium at {CHROMIUM}; install it with `apt-get install chromium`")
@@ -178,10 +237,12 @@ def main():
     root = tempfile.mkdtemp(prefix="minigpt-browser-")
     log = open(Path(root) / "jupyter.log", "w+")
     name = make_notebook(root)
+    chapter_shot = str(Path(args.screenshot).with_name(Path(args.screenshot).stem + "-roadmap.png"))
     port, token = free_port(), os.urandom(16).hex()
     proc, ok = None, False
     Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
     try:
+        chapter, image = copy_chapter(args.chapter, root)
         proc = start_lab(root, port, token, log)
         print(f"JupyterLab up on 127.0.0.1:{port} after {time.time() - t_start:.1f} s")
         with sync_playwright() as pw:
@@ -190,6 +251,9 @@ def main():
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 drive(page, f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}", int(args.timeout * 1000),
                       args.screenshot)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                check_roadmap(page, f"http://127.0.0.1:{port}/lab/tree/{chapter}?token={token}", image,
+                              int(args.timeout * 1000), chapter_shot)
             finally:
                 browser.close()
         ok = True
@@ -198,11 +262,12 @@ def main():
     finally:
         stop(proc)
         log.flush(); log.seek(0); server_log = log.read(); log.close()
-        if not ok: print("--- JupyterLab log (last lines) ---\n" + server_log[-3000:], file=sys.stderr)
+        if not ok and server_log.strip():
+            print("--- JupyterLab log (last lines) ---\n" + server_log[-3000:], file=sys.stderr)
         shutil.rmtree(root, ignore_errors=True)
     if not ok: sys.exit(1)
-    print(f"PASS: the attention explorer renders and responds in JupyterLab ({time.time() - t_start:.1f} s); "
-          f"screenshot: {args.screenshot}")
+    print(f"PASS: the attention explorer renders and responds, and {chapter}'s roadmap renders, in JupyterLab "
+          f"({time.time() - t_start:.1f} s); screenshots: {args.screenshot}, {chapter_shot}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,235 @@
+"""The ablation ladder: what each architectural idea buys on char-level Shakespeare, at an equal wall-clock budget.
+
+    python bench/ablation.py                    # 7 rungs x 90 s of training, 2 threads: about 11-12 minutes in all
+    python bench/ablation.py --rungs 1,2,7      # a subset
+    python bench/ablation.py --seconds 3 --val-batches 5 --plot /tmp/abl.png --json /tmp/abl.json   # a smoke test
+
+Seven models are trained one after the other in this process, each for the same number of seconds, on the training
+windows `minigpt train` uses (`minigpt.cli.prepare_data` of the `shakespeare-char` preset: context 64, a window every
+32 characters), and scored by the same function (`minigpt.train.calc_loss_loader`, eval mode) on the same validation
+batches (`minigpt.data.fixed_batches(val_ds, 50, 32)`: non-overlapping windows spread over the validation split).
+
+The ladder adds one idea per rung:
+
+1. bigram: `minigpt.model.BigramModel`, a vocab x vocab table of next-token logits.
+2. + one causal self-attention head: token + positional embedding (`GPTEmbedding`), one head of size emb_dim
+   (`MultiHeadAttention` with num_heads=1 and its output projection removed), a linear head to the vocabulary.
+3. + multi-head: 4 heads of emb_dim/4, concatenated and mixed by the output projection.
+4. + feed-forward: a block is multi-head attention then `FeedForward` (Linear, GELU, Linear), stacked 4 times;
+   no shortcuts, no norms.
+5. + shortcuts: x + att(x), then x + ff(x) in every block.
+6. + layer norm: pre-norm `LayerNorm` before attention and feed-forward, and a final norm before the head
+   (the same computation as minigpt's `TransformerBlock` and `GPTModel`, without the tied head).
+7. the full recipe: `GPTModel` of the `shakespeare-char` preset, trained exactly as `minigpt train` trains it
+   (`minigpt.cli.build_trainer`: GPT-2 init with residual projections scaled down, the head tied to the token
+   embedding, AdamW with weight decay 0.1 on the matrices, lr 3e-3 with warm-up and a cosine that ends with the
+   budget, gradient clipping at 1.0).
+
+Rungs 2-6 are one small module, `Ladder`, whose flags (heads, feed_forward, shortcuts, layer_norm) are the only
+difference between them. Rungs 1-6 share one plain recipe so that the ladder isolates the architecture: PyTorch's
+default init, `minigpt.train.Trainer` with AdamW at a constant lr 1e-3 (--lr), no weight decay, no warm-up, no
+clipping, batch 32, seed 123. Rung 7 then shows what the rest of the recipe adds on top of rung 6's architecture.
+
+The last column of the table is the ladder of the lecture this series learns from (Andrej Karpathy, "Let's build
+GPT: from scratch, in code, spelled out"), also on Tiny Shakespeare at the character level, but with other model
+sizes, contexts and training budgets (its last rung is a 6-layer, 384-dim model trained on a GPU): read it as the
+shape to expect, not as numbers to match.
+
+Target: each architectural rung (2 to 6) is not worse than the rung before it by more than noise (--noise, 0.03
+nats by default); rung 7 should beat rung 6. PASS/FAIL is printed per transition, as information: at an equal
+wall-clock budget a deeper rung gets fewer steps, so a short budget can make a rung look worse than it is.
+The CPU seconds each rung got are printed too: on a shared machine they show whether every rung had the same share.
+"""
+import argparse
+import json
+import math
+import platform
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from minigpt.attention import MultiHeadAttention
+from minigpt.cli import build_trainer, prepare_data, resolve_config
+from minigpt.data import fixed_batches
+from minigpt.embeddings import GPTEmbedding
+from minigpt.model import BigramModel
+from minigpt.train import Trainer, calc_loss_loader, seed_everything
+from minigpt.transformer import FeedForward, LayerNorm
+
+SEED = 123
+
+# rung -> (short label, what it adds, Ladder flags or None, the lecture's value or None)
+RUNGS = {
+    1: ("bigram", "a V x V table of next-token logits", None, None),
+    2: ("1 head", "one causal self-attention head", dict(heads=1, n_layers=1), 2.5),
+    3: ("4 heads", "multi-head attention + output projection", dict(heads=4, n_layers=1), 2.28),
+    4: ("+ FFN x4", "feed-forward; 4 blocks stacked", dict(heads=4, n_layers=4, feed_forward=True), 2.24),
+    5: ("+ shortcuts", "residual connections", dict(heads=4, n_layers=4, feed_forward=True, shortcuts=True), None),
+    6: ("+ layer norm", "pre-norm + final norm",
+        dict(heads=4, n_layers=4, feed_forward=True, shortcuts=True, layer_norm=True), 2.06),
+    7: ("full recipe", "GPTModel + `minigpt train`'s recipe", None, 1.48),
+}
+
+
+class LadderBlock(nn.Module):
+    "Attention, then (optionally) feed-forward, each with an optional shortcut and pre-norm: (B, T, d) -> (B, T, d)."
+    def __init__(self, emb_dim, context_length, heads, feed_forward, shortcuts, layer_norm):
+        super().__init__()
+        self.shortcuts = shortcuts
+        self.att = MultiHeadAttention(emb_dim, emb_dim, context_length, 0.0, heads)
+        if heads == 1: self.att.out_proj = nn.Identity()   # one head: its values are the output, nothing to mix
+        self.norm1 = LayerNorm(emb_dim) if layer_norm else nn.Identity()
+        self.ff = FeedForward(emb_dim) if feed_forward else None
+        self.norm2 = LayerNorm(emb_dim) if layer_norm and feed_forward else nn.Identity()
+
+    def forward(self, x):
+        a = self.att(self.norm1(x))                          # (B, T, d)
+        x = x + a if self.shortcuts else a                   # (B, T, d)
+        if self.ff is not None:
+            f = self.ff(self.norm2(x))                       # (B, T, d)
+            x = x + f if self.shortcuts else f               # (B, T, d)
+        return x
+
+
+class Ladder(nn.Module):
+    "Rungs 2-6: embeddings -> `n_layers` `LadderBlock`s -> (final norm) -> linear head; ids (B, T) -> logits (B, T, V)."
+    def __init__(self, vocab_size, emb_dim, context_length, heads=1, n_layers=1, feed_forward=False,
+                 shortcuts=False, layer_norm=False):
+        super().__init__()
+        self.emb = GPTEmbedding(vocab_size, emb_dim, context_length, 0.0)
+        self.blocks = nn.Sequential(*(LadderBlock(emb_dim, context_length, heads, feed_forward, shortcuts, layer_norm)
+                                      for _ in range(n_layers)))
+        self.final_norm = LayerNorm(emb_dim) if layer_norm else nn.Identity()
+        self.head = nn.Linear(emb_dim, vocab_size, bias=False)
+
+    def forward(self, idx):
+        x = self.emb(idx)                                    # (B, T, d)
+        x = self.final_norm(self.blocks(x))                  # (B, T, d)
+        return self.head(x)                                  # (B, T, V)
+
+
+def n_params(model):
+    "Distinct parameters (a tied matrix counts once)."
+    return sum(p.numel() for p in model.parameters())
+
+
+def train_rung(rung, cfg, tok, train_ds, val_ds, seconds, lr, device):
+    "A freshly seeded model for `rung`, trained for `seconds`; returns the trainer."
+    if rung == 7:   # exactly `minigpt train`'s model and recipe, with a time budget and no files
+        return build_trainer(cfg, tok, train_ds, val_ds, max_steps=10**9, max_time=seconds, eval_interval=0, eval_iters=1,
+                             sample_interval=0, progress=False, out_dir=None, device=device)
+    seed_everything(SEED)
+    flags = RUNGS[rung][2]
+    model = (BigramModel(tok.n_vocab) if flags is None
+             else Ladder(tok.n_vocab, cfg["emb_dim"], cfg["context_length"], **flags))
+    return Trainer(model, train_ds, None, batch_size=cfg["batch_size"], max_steps=10**9, max_time=seconds, lr=lr,
+                   min_lr=lr, warmup_steps=0, weight_decay=0.0, grad_clip=0.0, eval_interval=0, eval_iters=1,
+                   sample_interval=0, progress=False, out_dir=None, seed=SEED, device=device)
+
+
+def fmt_ref(v): return "—" if v is None else f"{v:g}"
+
+
+def plot_ladder(results, path):
+    "Validation loss per rung as bars, the lecture's values as markers."
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 3), dpi=100)
+    xs = range(len(results))
+    vals = [r["val_loss"] for r in results]
+    ax.bar(xs, vals, color="#4c72b0", width=0.6, label="this run")
+    for x, v in zip(xs, vals): ax.text(x, v, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
+    refs = [(x, r["lecture"]) for x, r in zip(xs, results) if r["lecture"] is not None]
+    if refs: ax.plot(*zip(*refs), "D", color="#dd8452", markersize=6, label="lecture's ladder")
+    ax.set_xticks(list(xs), [f"{r['rung']}. {r['label']}" for r in results], rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel("validation loss (nats)")
+    ax.set_ylim(0, max(vals + [v for _, v in refs]) * 1.35)   # headroom for the legend
+    ax.set_title(f"char-level Shakespeare, {results[0]['seconds']:g} s of training per rung", fontsize=10)
+    ax.legend(fontsize=8, loc="upper center", ncol=2, frameon=False)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def parse_rungs(s):
+    try: rungs = sorted({int(x) for x in s.split(",") if x.strip()})
+    except ValueError: raise argparse.ArgumentTypeError(f"--rungs takes comma-separated numbers like 1,2,7, got {s!r}") from None
+    bad = [r for r in rungs if r not in RUNGS]
+    if bad or not rungs: raise argparse.ArgumentTypeError(f"--rungs must name rungs among 1..7, e.g. 1,2,7; got {s!r}")
+    return rungs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=90.0, help="training budget per rung (default 90)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rungs", type=parse_rungs, default=list(RUNGS), help="a subset, e.g. 1,2,7 (default: all)")
+    ap.add_argument("--lr", type=float, default=1e-3, help="the constant learning rate of rungs 1-6 (default 1e-3)")
+    ap.add_argument("--noise", type=float, default=0.03, help="tolerance in nats for the PASS/FAIL per transition")
+    ap.add_argument("--val-batches", type=int, default=50)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--plot", type=Path, default=Path("nbs/images/ablation_ladder.png"))
+    ap.add_argument("--json", type=Path, default=Path("bench/results/ablation.json"))
+    args = ap.parse_args()
+    if not args.seconds > 0: ap.error(f"--seconds must be > 0, got {args.seconds}")
+    if args.threads < 1: ap.error(f"--threads must be >= 1, got {args.threads}")
+    if args.val_batches < 1: ap.error(f"--val-batches must be >= 1, got {args.val_batches}")
+    torch.set_num_threads(args.threads)
+
+    cfg = resolve_config("shakespeare-char")
+    tok, train_ds, val_ds = prepare_data(cfg)                  # what `minigpt train` trains and scores on
+    val_batches = fixed_batches(val_ds, args.val_batches, cfg["batch_size"])
+    print(f"char-level Shakespeare: {len(train_ds.tokens):,} training tokens, vocabulary {tok.n_vocab}; emb_dim "
+          f"{cfg['emb_dim']}, context {cfg['context_length']}, batch {cfg['batch_size']}; {args.seconds:g} s per rung, "
+          f"{torch.get_num_threads()} threads, rungs {','.join(map(str, args.rungs))}", flush=True)
+
+    results = []
+    t_all = time.perf_counter()
+    for rung in args.rungs:
+        label, adds, _, ref = RUNGS[rung]
+        cpu0 = time.process_time()
+        trainer = train_rung(rung, cfg, tok, train_ds, val_ds, args.seconds, args.lr, args.device)
+        trainer.fit()
+        cpu = time.process_time() - cpu0                       # CPU seconds this rung got (threads x wall when idle)
+        model = trainer.model.eval()
+        val = calc_loss_loader(val_batches, model, trainer.device)
+        r = dict(rung=rung, label=label, adds=adds, params=n_params(model), steps=trainer.step,
+                 tokens=trainer.tokens_seen, tokens_per_sec=trainer.tokens_per_sec, seconds=args.seconds,
+                 train_seconds=trainer.elapsed, cpu_seconds=cpu, val_loss=val, lecture=ref)
+        results.append(r)
+        print(f"rung {rung} {label:>12}: {r['params']:9,} parameters, {r['steps']:6,} steps, "
+              f"{r['tokens_per_sec']:8,.0f} tokens/s, {cpu:6.0f} CPU s, val loss {val:.3f}", flush=True)
+
+    print(f"\n| rung | what it adds | parameters | steps | val loss | the lecture's ladder |\n|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['rung']}. {r['label']} | {r['adds']} | {r['params']:,} | {r['steps']:,} | {r['val_loss']:.3f} "
+              f"| {fmt_ref(r['lecture'])} |")
+    print(f"\nValidation loss after {args.seconds:g} s of training per rung on {torch.get_num_threads()} CPU threads. "
+          "The last column is the ladder published in Karpathy's lecture \"Let's build GPT\" on Tiny Shakespeare, "
+          "measured with other sizes and budgets: compare its shape, not its values.\n")
+
+    verdicts = []
+    for prev, cur in zip(results, results[1:]):
+        ok = cur["val_loss"] <= prev["val_loss"] + (args.noise if cur["rung"] <= 6 else 0.0)
+        verdicts.append(dict(transition=f"{prev['rung']}->{cur['rung']}", delta=cur["val_loss"] - prev["val_loss"], ok=ok))
+        target = f"not worse by more than {args.noise:g}" if cur["rung"] <= 6 else "lower"
+        print(f"rung {prev['rung']} -> {cur['rung']} ({cur['label']}): {cur['val_loss'] - prev['val_loss']:+.3f} nats; "
+              f"target: {target} -> {'PASS' if ok else 'FAIL'}")
+
+    wall = time.perf_counter() - t_all
+    print(f"\n{wall:.0f} s in all")
+    meta = dict(seconds=args.seconds, threads=torch.get_num_threads(), lr_rungs_1_6=args.lr, noise=args.noise,
+                val_batches=len(val_batches), device=args.device, torch=torch.__version__, python=platform.python_version(),
+                machine=platform.machine(), vocab_size=tok.n_vocab, wall_seconds=wall)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(dict(meta=meta, rungs=results, transitions=verdicts), indent=1))
+    plot_ladder(results, args.plot)
+    print(f"wrote {args.json} and {args.plot}")
+
+
+if __name__ == "__main__":
+    main()

@@ -42,7 +42,6 @@ The CPU seconds each rung got are printed too: on a shared machine they show whe
 """
 import argparse
 import json
-import math
 import platform
 import time
 from pathlib import Path
@@ -204,7 +203,7 @@ def main():
         print(f"rung {rung} {label:>12}: {r['params']:9,} parameters, {r['steps']:6,} steps, "
               f"{r['tokens_per_sec']:8,.0f} tokens/s, {cpu:6.0f} CPU s, val loss {val:.3f}", flush=True)
 
-    print(f"\n| rung | what it adds | parameters | steps | val loss | the lecture's ladder |\n|---|---|---|---|---|---|")
+    print("\n| rung | what it adds | parameters | steps | val loss | the lecture's ladder |\n|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['rung']}. {r['label']} | {r['adds']} | {r['params']:,} | {r['steps']:,} | {r['val_loss']:.3f} "
               f"| {fmt_ref(r['lecture'])} |")

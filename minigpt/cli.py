@@ -41,6 +41,7 @@ DATA_KEYS = {
     "tokenizer": (str, "char"),            # char, bpe or gpt2
     "bpe_vocab_size": (int, 512),          # vocabulary size of a trained BPE tokenizer
     "bpe_train_chars": (int, 1_000_000),   # the BPE tokenizer learns its merges from this many training characters
+    "bpe_endoftext": (bool, False),        # give the BPE vocabulary an <|endoftext|> token (chapter 10 ends replies with it)
     "train_frac": (float, 0.9),
     "stride": (Optional[int], None),       # a training window starts every `stride` tokens (None: context_length // 2)
     "batch_size": (int, 32),
@@ -156,7 +157,8 @@ def build_tokenizer(cfg, train_text, full_text):
     if cfg["tokenizer"] == "char": return CharTokenizer(full_text)
     if cfg["tokenizer"] == "gpt2": return gpt2_tokenizer()
     tok = BPETokenizer()
-    tok.train(train_text[:cfg["bpe_train_chars"]], cfg["bpe_vocab_size"])
+    tok.train(train_text[:cfg["bpe_train_chars"]], cfg["bpe_vocab_size"],
+              special_tokens=["<|endoftext|>"] if cfg["bpe_endoftext"] else None)
     return tok
 
 def build_model_config(cfg, vocab_size):

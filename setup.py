@@ -49,7 +49,7 @@ setuptools.setup(
     project_urls={"Source": cfg["git_url"], "Documentation": f"https://{cfg['user']}.github.io/{cfg['repo']}"},
     packages=setuptools.find_packages(include=[cfg["lib_path"], cfg["lib_path"] + ".*"]),
     include_package_data=True,
-    package_data={cfg["lib_path"]: ["presets/*.yaml"]},
+    package_data={cfg["lib_path"]: ["presets/*.yaml", "pretrained/*/*"]},
     install_requires=requirements,
     extras_require={"dev": dev_requirements},
     python_requires=">=" + min_python,

@@ -2,6 +2,12 @@
 
     python bench/train.py                 # 5 minutes each (10 minutes in all), 2 threads
     python bench/train.py --minutes 1     # a quicker check
+    python bench/train.py --presets old.yaml,shakespeare-char --minutes 7    # two minigpt recipes, side by side
+
+With --presets, each named preset (or YAML file) is trained as `minigpt train` trains it (its own tokenizer, model
+and schedule) for the same wall-clock budget, one after the other, and scored by its loss per character on the whole
+validation split (`minigpt.train.loss_per_char`), which compares character and BPE models fairly. A BPE tokenizer
+is trained before the clock starts (a few seconds).
 
 Both runs train the same model size on the same training split with the same time budget, in this one process,
 one after the other, and are then scored by the same function (`minigpt.train.calc_loss_loader`) on the same
@@ -33,7 +39,7 @@ import torch
 from minigpt.cli import build_trainer, prepare_data, resolve_config
 from minigpt.corpus import load_text, train_val_split
 from minigpt.data import fixed_batches
-from minigpt.train import calc_loss_loader, seed_everything
+from minigpt.train import calc_loss_loader, loss_per_char, seed_everything
 
 
 class TimeUp(Exception):
@@ -84,14 +90,38 @@ def run_peer(cfg, tok, train_text, seconds):
     return model, stats["steps"], stats["tokens"], stats["tokens"] / elapsed
 
 
+def compare_presets(names, seconds):
+    "Train each preset (or YAML file) for `seconds` as `minigpt train` would, and print its loss per character."
+    results = {}
+    for name in names:
+        cfg = resolve_config(config_file=name) if name.endswith((".yaml", ".yml")) else resolve_config(name)
+        tok, train_ds, _ = prepare_data(cfg)
+        _, val_text = train_val_split(load_text(cfg["data"]), cfg["train_frac"])
+        cpu0 = time.process_time()
+        model, steps, tokens, tps = run_minigpt(cfg, tok, train_ds, seconds)
+        cpu = time.process_time() - cpu0
+        results[name] = loss_per_char(model, tok, val_text)
+        print(f"{name:>24}: {cfg['tokenizer']} ({tok.n_vocab} tokens), {model.num_parameters() / 1e6:.2f}M parameters, "
+              f"context {cfg['context_length']}, batch {cfg['batch_size']}, lr {cfg['lr']:g}: {steps:6,} steps, "
+              f"{tokens:11,} tokens, {tps:8,.0f} tokens/s, {cpu:6.0f} CPU s; val loss {results[name]:.3f} per character",
+              flush=True)
+    first, last = results[names[0]], results[names[-1]]
+    print(f"val loss per character {names[-1]} / {names[0]} = {last / first:.3f} (difference {first - last:+.3f} nats); "
+          f"target for the default recipe: <= 1.50 -> {'PASS' if last <= 1.50 else 'FAIL'}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=5.0, help="training budget per run (default 5)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--val-batches", type=int, default=50)
+    ap.add_argument("--presets", help="comma-separated presets or YAML files: compare these minigpt recipes instead")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     seconds = args.minutes * 60
+    if args.presets:
+        print(f"{args.minutes:g} min per run, {torch.get_num_threads()} threads")
+        return compare_presets(args.presets.split(","), seconds)
     cfg = resolve_config("shakespeare-char")
     tok, train_ds, val_ds = prepare_data(cfg)                           # what `minigpt train` trains and scores on
     train_text = train_val_split(load_text(cfg["data"]), cfg["train_frac"])[0]

@@ -24,7 +24,7 @@ from .corpus import atomic_write, load_text, train_val_split
 from .tokenizer import BPETokenizer, CharTokenizer, gpt2_tokenizer, load_tokenizer
 from .data import GPTDataset
 from .model import GPTConfig, GPTModel, generate_tokens
-from .train import (MANIFEST, NonFiniteLossError, TrainConfig, Trainer, check_out_dir, load_checkpoint,
+from .train import (MANIFEST, NonFiniteLossError, TrainConfig, Trainer, check_out_dir, list_pretrained, load_checkpoint,
                            pick_device, read_manifest, run_lock, seed_everything)
 
 # %% ../nbs/08_cli.ipynb #7f85f0a8
@@ -322,8 +322,10 @@ def make_parser():
     t.add_argument("--resume", action="store_true",
                    help="continue the run in out_dir from its checkpoint, with its config.yaml unless --preset or --config is given")
     t.add_argument("--quiet", action="store_true", help="no progress bar and no loss line at each evaluation")
-    g = sub.add_parser("generate", help="continue a prompt with a trained checkpoint")
-    g.add_argument("--checkpoint", required=True, help="a checkpoint folder (the out_dir of a training run)")
+    g = sub.add_parser("generate", help="continue a prompt with a trained checkpoint (default: the shipped model)")
+    g.add_argument("--checkpoint", default="shakespeare",
+                   help="a checkpoint folder (the out_dir of a training run), or the name of a shipped model "
+                        f"({', '.join(list_pretrained()) or 'none installed'}); default: shakespeare")
     g.add_argument("--prompt", default="\n")
     g.add_argument("--max-new-tokens", type=int, default=200)
     g.add_argument("--temperature", type=float, default=0.8)

@@ -5,9 +5,10 @@
     python bench/ablation.py --seconds 3 --val-batches 5 --plot /tmp/abl.png --json /tmp/abl.json   # a smoke test
 
 Seven models are trained one after the other in this process, each for the same number of seconds, on the training
-windows `minigpt train` uses (`minigpt.cli.prepare_data` of the `shakespeare-char` preset: context 64, a window every
-32 characters), and scored by the same function (`minigpt.train.calc_loss_loader`, eval mode) on the same validation
-batches (`minigpt.data.fixed_batches(val_ds, 50, 32)`: non-overlapping windows spread over the validation split).
+windows of `minigpt train --preset shakespeare-char` (`minigpt.cli.prepare_data` of that preset: context 64, a
+window every 32 characters), and scored by the same function (`minigpt.train.calc_loss_loader`, eval mode) on the
+same validation batches (`minigpt.data.fixed_batches(val_ds, 50, 32)`: non-overlapping windows spread over the
+validation split).
 
 The ladder adds one idea per rung:
 

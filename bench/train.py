@@ -2,7 +2,7 @@
 
     python bench/train.py                 # 5 minutes each (10 minutes in all), 2 threads
     python bench/train.py --minutes 1     # a quicker check
-    python bench/train.py --presets old.yaml,shakespeare-char --minutes 7    # two minigpt recipes, side by side
+    python bench/train.py --presets shakespeare-char,shakespeare-bpe --minutes 7    # two minigpt recipes, side by side
 
 With --presets, each named preset (or YAML file) is trained as `minigpt train` trains it (its own tokenizer, model
 and schedule) for the same wall-clock budget, one after the other, and scored by its loss per character on the whole

@@ -52,8 +52,8 @@ CHAPTERS = [
     ("05",  "Transformer\nblock",       "richer\nvectors",        None),
     ("06",  "GPT model",                "logits",                 None),
     ("07",  "Training",                 "trained\nweights",       None),
-    ("08",  "Command line",             "generated\ntext",        None),
     ("09",  "Classification\nand LoRA", "labels",                 None),
+    ("11",  "Command line",             "generated\ntext",        None),
 ]
 PER_ROW = 5  # chapters of the main path per row of the roadmap
 

@@ -202,9 +202,9 @@ class GPTClassifier(nn.Module):
         for block in self.gpt.trf_blocks[start:]: h = block(h)         # (B, T, emb_dim)
         h = self.gpt.final_norm(h)                                      # (B, T, emb_dim)
         B, T = h.shape[:2]
-        last = last_real_index(attention_mask) if attention_mask is not None else torch.full((B,), T - 1)
         if attention_mask is not None and attention_mask.shape != (B, T):
             raise ValueError(f"attention_mask has shape {tuple(attention_mask.shape)}, the input ({B}, {T}): build both with pad_collate")
+        last = last_real_index(attention_mask) if attention_mask is not None else torch.full((B,), T - 1)
         return self.head(h[torch.arange(B), last.to(h.device)])        # (B, emb_dim) -> (B, num_classes)
 
 # %% ../nbs/09_classification.ipynb #15c5a4be
@@ -264,11 +264,14 @@ def hidden_states(clf: GPTClassifier, dataset, start: int, batch_size: int = 64)
     return out
 
 # %% ../nbs/09_classification.ipynb #11305197
+def _logits(model, x, mask, start=None):
+    "Class logits (B, num_classes) from ids (start None) or from hidden states entering block `start`."
+    return model(x, mask) if start is None else model.forward_from(x, mask, start)
+
 def classification_loss(model, batch, start: int | None = None):
     "The `loss_fn` for the Trainer: cross-entropy of the class logits. `batch` is (ids or hidden states entering block `start`, attention_mask, labels)."
     x, mask, labels = batch
-    logits = model(x, mask) if start is None else model.forward_from(x, mask, start)   # (B, num_classes)
-    return F.cross_entropy(logits, labels)
+    return F.cross_entropy(_logits(model, x, mask, start), labels)
 
 @torch.no_grad()
 def predict(model, data, batch_size: int = 64, start: int | None = None):
@@ -278,8 +281,7 @@ def predict(model, data, batch_size: int = 64, start: int | None = None):
     try:
         for k in range(0, len(data), batch_size):
             x, mask, y = pad_collate([data[i] for i in range(k, min(k + batch_size, len(data)))])
-            logits = model(x, mask) if start is None else model.forward_from(x, mask, start)   # (B, num_classes)
-            preds.append(logits.argmax(-1)); labels.append(y)
+            preds.append(_logits(model, x, mask, start).argmax(-1)); labels.append(y)   # (B,)
     finally: model.train(was)
     return torch.cat(preds), torch.cat(labels)
 
@@ -306,15 +308,18 @@ def fine_tune(clf: GPTClassifier, data, *, start: int | None = None, max_steps: 
     return t
 
 # %% ../nbs/09_classification.ipynb #03d13702
+def _check_lora_args(rank, alpha):
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
+        raise ValueError(f"rank must be an int >= 1, got {rank!r} (4 to 16 is usual)")
+    if not alpha > 0: raise ValueError(f"alpha must be > 0, got {alpha!r} (a common choice is 2 * rank)")
+
 class LoRALinear(nn.Module):
     """A frozen `nn.Linear` plus a trainable low-rank update: base(x) + (alpha / rank) * x @ A.T @ B.T, with
     A (rank, in_features) random and B (out_features, rank) zero, so that at the start it computes exactly base(x)."""
     def __init__(self, base: nn.Linear, rank: int = 8, alpha: float = 16):
         super().__init__()
         if not isinstance(base, nn.Linear): raise TypeError(f"LoRALinear wraps an nn.Linear, got {type(base).__name__}")
-        if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-            raise ValueError(f"rank must be an int >= 1, got {rank!r} (4 to 16 is usual)")
-        if not alpha > 0: raise ValueError(f"alpha must be > 0, got {alpha!r} (a common choice is 2 * rank)")
+        _check_lora_args(rank, alpha)
         self.base, self.rank, self.alpha, self.scaling = base, rank, alpha, alpha / rank
         base.requires_grad_(False)
         w = base.weight
@@ -358,8 +363,7 @@ def add_lora(model: nn.Module, rank: int = 8, alpha: float = 16, targets=DEFAULT
     classifier's). `targets` and `trainable` are names matched against whole dotted parts of module names
     ('att.qkv' matches 'gpt.trf_blocks.0.att.qkv'; 'trf_blocks.3' matches everything in block 3) or a predicate
     (name, module) -> bool. Returns `model`."""
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-        raise ValueError(f"rank must be an int >= 1, got {rank!r} (4 to 16 is usual)")
+    _check_lora_args(rank, alpha)                                   # before anything in `model` changes
     if any(isinstance(m, LoRALinear) for m in model.modules()):
         raise ValueError("the model already has LoRA layers: merge_lora(model) first, or start from the base model")
     is_target, keep = _matcher(targets, "targets"), _matcher(trainable, "trainable")

@@ -53,6 +53,7 @@ CHAPTERS = [
     ("06",  "GPT model",                "logits",                 None),
     ("07",  "Training",                 "trained\nweights",       None),
     ("09",  "Classification\nand LoRA", "labels",                 None),
+    ("10",  "Instruction\nfine-tuning", "replies",                None),
     ("11",  "Command line",             "generated\ntext",        None),
 ]
 PER_ROW = 5  # chapters of the main path per row of the roadmap

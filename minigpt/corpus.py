@@ -56,13 +56,21 @@ def clean_markdown(md: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 # %% ../nbs/00_corpus.ipynb #1ce3b2ee
+def _file_mode(path: Path) -> int:
+    "The permissions `path` should end with: an existing file keeps its own, a new one gets 0o666 less the umask."
+    if path.exists(): return path.stat().st_mode & 0o7777
+    umask = os.umask(0); os.umask(umask)         # read the umask (setting it is the only way), then put it back
+    return 0o666 & ~umask
+
 def atomic_write(path: str | os.PathLike, write) -> Path:
     """Call `write(tmp)` with the name (a str) of a temporary file next to `path`, then rename it onto `path` in one
-    step. If `write` raises, the temporary file is removed and `path` keeps its old content. Returns `Path(path)`."""
+    step. If `write` raises, the temporary file is removed and `path` keeps its old content. Returns `Path(path)`.
+    The file ends with the permissions it had, or those of a file made by `open` (some writers make 0o600 files)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")    # same folder: the rename stays on one disk
     try:
         write(str(tmp))
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)                    # atomic: the old file or the new one, never a mix
     finally:
         tmp.unlink(missing_ok=True)              # only left over if `write` or the rename failed

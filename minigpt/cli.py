@@ -228,12 +228,17 @@ def _fit(trainer, out):
         raise TrainingFailed(f"{e}: training stopped and {kept}; try a lower lr (now {trainer.cfg.lr:g}), "
                              f"or grad_clip 1.0 (now {trainer.cfg.grad_clip:g})") from None
 
+def _open_run(cfg, resume, check_options):
+    "The first steps of every run: check the options, then the output folder (before a file is written), then the threads."
+    check_options(cfg)
+    out = check_out_dir(cfg["out_dir"], resume)
+    if cfg["num_threads"]: torch.set_num_threads(cfg["num_threads"])
+    return out
+
 def run_train(cfg, resume=False, progress=True, print_fn=print):
     "Train as the resolved config `cfg` says (see `resolve_config`); returns the `Trainer` (`.interrupted` if stopped by a signal)."
     t_start = time.perf_counter()
-    check_run_options(cfg)
-    out = check_out_dir(cfg["out_dir"], resume)                     # before a single file is written
-    if cfg["num_threads"]: torch.set_num_threads(cfg["num_threads"])
+    out = _open_run(cfg, resume, check_run_options)                # options and folder, before a single file is written
     with run_lock(out):
         saved_tok = load_tokenizer(out, read_manifest(out)["tokenizer"]) if resume else None   # the ids must keep their meaning
         tok, train_ds, val_ds = prepare_data(cfg, saved_tok)
@@ -387,9 +392,7 @@ def _check_same_run(out, cfg):
 def run_finetune(cfg, resume=False, progress=True, print_fn=print):
     "Fine-tune as the resolved config `cfg` says (see `resolve_finetune_config`); returns the `Trainer`."
     t_start = time.perf_counter()
-    check_finetune_options(cfg)
-    out = check_out_dir(cfg["out_dir"], resume)                     # before a single file is written
-    if cfg["num_threads"]: torch.set_num_threads(cfg["num_threads"])
+    out = _open_run(cfg, resume, check_finetune_options)           # options and folder, before a single file is written
     if resume: _check_same_run(out, cfg)
     seed_everything(cfg["seed"])
     model, tok = load_base(cfg)                                     # everything that can fail on bad input, before the lock

@@ -69,14 +69,18 @@ class CausalAttention(nn.Module):
         return weights @ values                                               # (B, T, d_out)
 
 # %% ../nbs/04_attention.ipynb #c0266bfe
+def _head_dim(d_out, num_heads):
+    "The size of each head, d_out // num_heads, after checking that the heads split d_out evenly."
+    if num_heads < 1 or d_out % num_heads:
+        raise ValueError(f"d_out={d_out} must be divisible by num_heads={num_heads} "
+                         f"(each head gets head_dim = d_out // num_heads dimensions)")
+    return d_out // num_heads
+
 class MultiHeadAttentionWrapper(nn.Module):
     "Multi-head attention as `num_heads` separate `CausalAttention` heads of size d_out // num_heads, concatenated."
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False):
         super().__init__()
-        if num_heads < 1 or d_out % num_heads:
-            raise ValueError(f"d_out={d_out} must be divisible by num_heads={num_heads} "
-                             f"(each head gets head_dim = d_out // num_heads dimensions)")
-        self.num_heads, self.head_dim = num_heads, d_out // num_heads
+        self.num_heads, self.head_dim = num_heads, _head_dim(d_out, num_heads)
         self.heads = nn.ModuleList(CausalAttention(d_in, self.head_dim, context_length, dropout, qkv_bias)
                                    for _ in range(num_heads))
 
@@ -89,11 +93,8 @@ class PlainMultiHeadAttention(nn.Module):
     "Causal multi-head self-attention written out step by step: one qkv projection, a head split, an output projection."
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False):
         super().__init__()
-        if num_heads < 1 or d_out % num_heads:
-            raise ValueError(f"d_out={d_out} must be divisible by num_heads={num_heads} "
-                             f"(each head gets head_dim = d_out // num_heads dimensions)")
         self.d_in, self.d_out, self.context_length = d_in, d_out, context_length
-        self.num_heads, self.head_dim = num_heads, d_out // num_heads
+        self.num_heads, self.head_dim = num_heads, _head_dim(d_out, num_heads)
         self.qkv = nn.Linear(d_in, 3 * d_out, bias=qkv_bias)  # [queries | keys | values] of all heads
         self.out_proj = nn.Linear(d_out, d_out)                # mixes the heads' results
         self.dropout = nn.Dropout(dropout)

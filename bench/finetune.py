@@ -1,4 +1,5 @@
-"""Fine-tuning the shipped model for classification (chapter 9): what pretraining buys, and LoRA against full fine-tuning.
+"""Fine-tuning the shipped model for classification (chapters 9 and 9b): what pretraining buys, and LoRA against full
+fine-tuning.
 
     python bench/finetune.py                      # 2 threads, 3 seeds, about 5 minutes on a 2-core CPU
     python bench/finetune.py --seeds 0 --sizes 100,1000
@@ -30,14 +31,16 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from minigpt.classify import (PROSE, ClassificationDataset, GPTClassifier, accuracy, add_lora, balanced_sample,
-                              count_parameters, fine_tune, hidden_states, load_verse_prose, save_lora, set_trainable)
+from minigpt.classify import (PROSE, ClassificationDataset, GPTClassifier, accuracy, balanced_sample, fine_tune,
+                              hidden_states, load_verse_prose, set_trainable)
 from minigpt.corpus import atomic_write
-from minigpt.model import GPTModel
-from minigpt.train import load_checkpoint, seed_everything
+from minigpt.lora import add_lora, save_lora
+from minigpt.model import GPTModel, count_parameters
+from minigpt.checkpoint import load_checkpoint
+from minigpt.train import seed_everything
 
 MAX_TOKENS, BATCH = 64, 16
-LR = {"pretrained": 1e-3, "scratch": 1e-3, "full": 3e-4, "lora": 3e-3}   # as in chapter 9
+LR = {"pretrained": 1e-3, "scratch": 1e-3, "full": 3e-4, "lora": 3e-3}   # as in chapters 9 and 9b
 CMP_LABELS, CMP_STEPS = 500, 150
 
 
@@ -50,7 +53,7 @@ def mean(xs): return sum(xs) / len(xs)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default 0,1,2)")
     ap.add_argument("--sizes", default="100,1000", help="two label counts for pretrained vs scratch (default 100,1000)")

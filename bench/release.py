@@ -18,7 +18,8 @@ import torch
 
 from minigpt.corpus import load_text, train_val_split
 from minigpt.model import generate
-from minigpt.train import load_checkpoint, loss_per_char
+from minigpt.checkpoint import load_checkpoint
+from minigpt.train import loss_per_char
 
 BIGRAM, TARGET = 2.47, 1.40
 
@@ -40,7 +41,8 @@ def main():
     ck = load_checkpoint("shakespeare", load_state=False)
     model, tok, info = ck["model"].eval(), ck["tokenizer"], ck["info"]
     print(f"shipped model: {model.num_parameters():,} parameters, {tok.n_vocab} BPE tokens, context "
-          f"{model.cfg.context_length}; trained {info.get('steps', '?')} steps in {info.get('train_seconds', 0) / 60:.0f} min "
+          f"{model.cfg.context_length}; trained {info.get('steps', '?')} steps in "
+          f"{info.get('train_seconds', 0) / 60:.0f} min "
           f"from commit {str(info.get('commit', '?'))[:12]}; {a.threads} threads")
 
     _, val_text = train_val_split(load_text("shakespeare"), 0.9)

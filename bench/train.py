@@ -47,7 +47,7 @@ class TimeUp(Exception):
 
 
 def run_minigpt(cfg, tok, train_ds, seconds):
-    "The `minigpt train` recipe of `cfg` (its own data, model and trainer steps), with `seconds` of training and no files."
+    "The `minigpt train` recipe of `cfg` (its own data, model and trainer steps), with `seconds` of training, no files."
     trainer = build_trainer(cfg, tok, train_ds, None, max_steps=10**9, max_time=seconds, eval_interval=0, eval_iters=1,
                             sample_interval=0, progress=False, out_dir=None)
     trainer.fit()
@@ -103,10 +103,12 @@ def compare_presets(names, seconds):
         results[name] = loss_per_char(model, tok, val_text)
         print(f"{name:>24}: {cfg['tokenizer']} ({tok.n_vocab} tokens), {model.num_parameters() / 1e6:.2f}M parameters, "
               f"context {cfg['context_length']}, batch {cfg['batch_size']}, lr {cfg['lr']:g}: {steps:6,} steps, "
-              f"{tokens:11,} tokens, {tps:8,.0f} tokens/s, {cpu:6.0f} CPU s; val loss {results[name]:.3f} per character",
+              f"{tokens:11,} tokens, {tps:8,.0f} tokens/s, {cpu:6.0f} CPU s; "
+              f"val loss {results[name]:.3f} per character",
               flush=True)
     first, last = results[names[0]], results[names[-1]]
-    print(f"val loss per character {names[-1]} / {names[0]} = {last / first:.3f} (difference {first - last:+.3f} nats); "
+    print(f"val loss per character {names[-1]} / {names[0]} = {last / first:.3f} "
+          f"(difference {first - last:+.3f} nats); "
           f"target for the default recipe: <= 1.50 -> {'PASS' if last <= 1.50 else 'FAIL'}")
 
 
@@ -128,7 +130,8 @@ def main():
     T = cfg["context_length"]
     val_batches = fixed_batches(val_ds, args.val_batches, cfg["batch_size"])
     print(f"char-level Shakespeare: {len(train_ds.tokens):,} training tokens, vocabulary {tok.n_vocab}; model "
-          f"{cfg['n_layers']} layers x {cfg['emb_dim']} dims x {cfg['n_heads']} heads, context {T}, batch {cfg['batch_size']}; "
+          f"{cfg['n_layers']} layers x {cfg['emb_dim']} dims x {cfg['n_heads']} heads, context {T}, "
+          f"batch {cfg['batch_size']}; "
           f"{args.minutes:g} min per run, {torch.get_num_threads()} threads")
 
     results = {}
@@ -136,7 +139,7 @@ def main():
                      ("llms_from_scratch", lambda: run_peer(cfg, tok, train_text, seconds))):
         cpu0 = time.process_time()
         model, steps, tokens, tps = fn()
-        cpu = time.process_time() - cpu0                   # CPU seconds this run got (less than threads x wall under load)
+        cpu = time.process_time() - cpu0                   # CPU seconds this run got (< threads x wall under load)
         model.eval()
         val = calc_loss_loader(val_batches, model, "cpu")
         results[name] = val

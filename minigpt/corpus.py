@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import secrets
+import stat
 import urllib.error
 import urllib.request
 from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['play_files', 'list_plays', 'clean_markdown', 'atomic_write', 'cache_dir', 'load_text', 'corpus_stats',
-           'plot_char_frequencies', 'train_val_split']
+__all__ = ['play_files', 'list_plays', 'clean_markdown', 'atomic_write', 'read_json_file', 'cache_dir', 'load_text',
+           'corpus_stats', 'plot_char_frequencies', 'train_val_split', 'Speech', 'read_speeches', 'speech_split']
 
 # %% ../nbs/00_corpus.ipynb #6f9a594a
 def _plays_dir() -> Path:
@@ -45,6 +49,8 @@ _EMPHASIS = re.compile(r"(?<!\\)(\*\*|__|\*|_)")      # emphasis markers, unless
 
 def clean_markdown(md: str) -> str:
     "Turn one of the corpus's Markdown plays into plain text (rules in the table above)."
+    if not isinstance(md, str):
+        raise TypeError(f"clean_markdown takes the Markdown text (a str), got {type(md).__name__}")
     lines = []
     for line in md.splitlines():
         line = line.rstrip()                       # drops Markdown's two-space line breaks
@@ -66,6 +72,8 @@ def atomic_write(path: str | os.PathLike, write) -> Path:
     """Call `write(tmp)` with the name (a str) of a temporary file next to `path`, then rename it onto `path` in one
     step. If `write` raises, the temporary file is removed and `path` keeps its old content. Returns `Path(path)`.
     The file ends with the permissions it had, or those of a file made by `open` (some writers make 0o600 files)."""
+    if not callable(write):
+        raise TypeError(f"write must be a function that writes the file it is given, got {type(write).__name__}")
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")    # same folder: the rename stays on one disk
     try:
@@ -75,6 +83,53 @@ def atomic_write(path: str | os.PathLike, write) -> Path:
     finally:
         tmp.unlink(missing_ok=True)              # only left over if `write` or the rename failed
     return path
+
+# %% ../nbs/00_corpus.ipynb #dc8ce070
+def _file_kind(mode: int) -> str:
+    "What a file that is not a regular file is, in words."
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a JSON value (JSON has no NaN or Infinity)")
+
+def _parse_json(data: bytes, max_bytes: int):
+    "The parsed JSON of `data`, or a ValueError whose message is the reason (without the file's name)."
+    if len(data) > max_bytes:
+        raise ValueError(f"it is larger than the {max_bytes:,} bytes allowed")
+    try: text = data.decode("utf-8-sig")                # utf-8, a leading byte-order mark skipped
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ValueError(f"byte 0x{data[e.start]:02x} at position {e.start} (line {line}) is not UTF-8") from None
+    try: return json.loads(text, parse_constant=_no_constant)
+    except RecursionError: raise ValueError("its JSON is nested too deeply to read") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except ValueError as e: raise ValueError(str(e).split("\n")[0]) from None   # e.g. a 5,000-digit number
+
+# %% ../nbs/00_corpus.ipynb #7b376127
+def read_json_file(path: str | os.PathLike, what: str, fix: str, max_bytes: int = 16 << 20) -> dict:
+    """Read the JSON object in the regular file `path` (at most `max_bytes`, UTF-8). Anything else -- a missing file,
+    a directory, a FIFO or device, a larger file, bad UTF-8, invalid or too deeply nested JSON, a top level that is
+    not an object -- raises `ValueError(f"{path} is not {what}: {reason}; {fix}")`, one line."""
+    path = Path(path)
+    def bad(reason): return ValueError(f"{path} is not {what}: {reason}; {fix}")
+    try: fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))   # a FIFO opens at once instead of waiting
+    except FileNotFoundError: raise bad("there is no such file") from None
+    except OSError as e: raise bad(f"it cannot be opened ({e.strerror or e})") from None
+    mode = os.fstat(fd).st_mode                              # the file we opened, not whatever the name points to now
+    if not stat.S_ISREG(mode):
+        os.close(fd); raise bad(f"it is {_file_kind(mode)}, not a regular file")
+    with os.fdopen(fd, "rb") as f:
+        try: data = f.read(max_bytes + 1)                    # never more than one byte past the limit
+        except OSError as e: raise bad(f"it cannot be read ({e.strerror or e})") from None
+    try: obj = _parse_json(data, max_bytes)
+    except ValueError as e: raise bad(str(e)) from None
+    if not isinstance(obj, dict):
+        raise bad(f"it holds a JSON {type(obj).__name__.replace('NoneType', 'null')} where an object {{...}} was "
+                  "expected")
+    return obj
 
 # %% ../nbs/00_corpus.ipynb #c6e3bf68
 def cache_dir() -> Path:
@@ -108,7 +163,8 @@ def _read_text(path: Path, encoding: str, source) -> str:
         except UnicodeDecodeError as e: pos = e.start   # the position in the whole file, not in a read buffer
         line = data.count(b"\n", 0, pos) + 1
         raise ValueError(
-            f"{path} is not valid {encoding}: byte 0x{data[pos]:02x} at position {pos} (line {line}) cannot be decoded; "
+            f"{path} is not valid {encoding}: byte 0x{data[pos]:02x} at position {pos} (line {line}) "
+            f"cannot be decoded; "
             f"if the file uses another encoding, read it with load_text({str(source)!r}, encoding='latin-1') "
             f"(or its actual encoding), or convert the file to UTF-8") from None
 
@@ -133,6 +189,7 @@ def load_text(source: str | os.PathLike = "shakespeare", cache: str | os.PathLik
 # %% ../nbs/00_corpus.ipynb #4b5ceb43
 def corpus_stats(text: str) -> dict:
     "Characters, distinct characters, words (runs of letters and apostrophes) and lines of `text`."
+    if not isinstance(text, str): raise TypeError(f"corpus_stats takes a str, got {type(text).__name__}")
     words = re.findall(r"[A-Za-z']+", text)
     return {"characters": len(text), "distinct characters": len(set(text)), "words": len(words),
             "distinct words": len({w.lower() for w in words}), "lines": text.count("\n")}
@@ -152,10 +209,90 @@ def plot_char_frequencies(text: str, top: int | None = None, ax=None):
 
 # %% ../nbs/00_corpus.ipynb #2ad9e335
 def train_val_split(text, train_frac: float = 0.9):
-    "Split `text` (a str, or any sliceable sequence such as a list or tensor of token ids) into (train, val) at `train_frac`."
+    """Split `text` (a str, or any sliceable sequence such as a list or tensor of token ids) into (train, val) at
+    `train_frac`."""
     if not 0.0 < train_frac < 1.0:
-        raise ValueError(f"train_frac must be strictly between 0 and 1, got {train_frac}; e.g. 0.9 keeps 10% for validation.")
+        raise ValueError(f"train_frac must be strictly between 0 and 1, got {train_frac}; e.g. 0.9 keeps 10% for "
+                         "validation.")
     if len(text) < 2:
         raise ValueError(f"need at least 2 items to split into training and validation, got {len(text)}.")
     cut = min(max(int(len(text) * train_frac), 1), len(text) - 1)
     return text[:cut], text[cut:]
+
+# %% ../nbs/00_corpus.ipynb #32049c59
+@dataclass(frozen=True)
+class Speech:
+    "One speech of a play: its lines (stage directions left out), who speaks it, and where it is."
+    lines: tuple        # the lines as `load_text` gives them
+    speaker: str
+    play: str           # slug, e.g. 'twelfth-night'
+    genre: str          # the corpus's folder: comedies, histories, problems, roman, romances, tragedies
+    act: str            # 'I', 'II', ... ('' before the first act heading)
+    scene: str
+    start: int          # where the speaker's `NAME:` line starts in load_text('shakespeare')
+    end: int            # where the speech's last line ends there
+
+    @property
+    def text(self) -> str: return "\n".join(self.lines)
+
+# %% ../nbs/00_corpus.ipynb #a790f9b0
+def _play_speeches(slug: str, genre: str, md: str, base: int = 0):
+    "The speeches of one play's Markdown `md`, and the length of its cleaned text; `base` is where the play starts."
+    clean = clean_markdown(md)                    # the play as load_text gives it: offsets are found in this
+    out, cur, act, scene, cursor, in_direction, marker = [], None, "", "", 0, False, "_"
+    def flush():
+        if cur is not None and cur["lines"]:
+            out.append(Speech(tuple(cur["lines"]), cur["speaker"], slug, genre, cur["act"], cur["scene"],
+                              base + cur["start"], base + cur["end"]))
+    for line in md.splitlines():
+        line = line.rstrip()
+        if in_direction:                          # a stage direction in italics can run over several lines
+            in_direction = not line.endswith(marker)
+            continue
+        if line.startswith("_") or line.startswith("*") and not line.startswith("**"):   # _Exit_ or *Exit*
+            marker = line[0]
+            in_direction = not (len(line) > 1 and line.endswith(marker))
+            continue
+        if line.startswith("#"):                  # title, ACT, SCENE: the speech before it is over
+            flush(); cur = None
+            heading = clean_markdown(line).strip()
+            if m := re.match(r"ACT (\w+)", heading): act, scene = m.group(1), ""
+            elif m := re.match(r"SCENE (\w+)", heading): scene = m.group(1)
+            continue
+        if m := _SPEAKER.match(line):             # the pattern clean_markdown turns into `NAME:`
+            flush()
+            name = m.group(1).strip()
+            pos = clean.index(name + ":\n", cursor)
+            cursor = pos + len(name) + 2
+            cur = {"speaker": name, "act": act, "scene": scene, "lines": [], "start": pos, "end": cursor}
+        elif line and cur is not None:
+            text = clean_markdown(line).rstrip("\n")
+            cursor = clean.index(text, cursor) + len(text)
+            cur["lines"].append(text); cur["end"] = cursor
+    flush()
+    return out, len(clean)
+
+# %% ../nbs/00_corpus.ipynb #d9bb3056
+@lru_cache(maxsize=1)
+def read_speeches() -> tuple:
+    "Every speech of the corpus, in the order of `load_text('shakespeare')` (plays sorted by slug)."
+    speeches, base = [], 0
+    for slug, path in sorted(play_files().items()):
+        found, n = _play_speeches(slug, path.parent.name, path.read_text(encoding="utf-8"), base)
+        speeches += found
+        base += n + 1                             # load_text joins the plays with one newline
+    return tuple(speeches)
+
+# %% ../nbs/00_corpus.ipynb #c581d96c
+@lru_cache(maxsize=4)
+def _cut(train_frac: float) -> int:
+    "Where `train_val_split(load_text('shakespeare'), train_frac)` cuts."
+    return len(train_val_split(load_text("shakespeare"), train_frac)[0])
+
+def speech_split(speech: Speech, train_frac: float = 0.9) -> str | None:
+    """'train' or 'val': the side of `train_val_split(load_text('shakespeare'), train_frac)` the speech lies on
+    (None if it straddles the cut)."""
+    if not isinstance(speech, Speech):
+        raise TypeError(f"speech must be a Speech from read_speeches(), got {type(speech).__name__}")
+    cut = _cut(train_frac)
+    return "train" if speech.end <= cut else "val" if speech.start >= cut else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools, hashlib, heapq, html, importlib.util, json, operator, warnings
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 import regex
 import tiktoken
@@ -17,7 +18,8 @@ from .corpus import atomic_write
 # %% auto #0
 __all__ = ['GPT2_SPLIT_PATTERN', 'GPT2_VOCAB_BPE_SHA256', 'GPT2_ENCODER_JSON_SHA256', 'ENDOFTEXT', 'TOKENIZER_CLASSES',
            'TOKENIZER_FILE', 'CharTokenizer', 'SimpleTokenizer', 'merge_pair', 'train_bpe_simple', 'train_bpe_fast',
-           'BPETokenizer', 'gpt2_tokenizer', 'show_tokens', 'save_tokenizer', 'load_tokenizer', 'bytes_per_token']
+           'BPETokenizer', 'gpt2_tokenizer', 'TokenPiece', 'token_pieces', 'show_tokens', 'tokens_html',
+           'TokenizerExplorer', 'save_tokenizer', 'load_tokenizer', 'bytes_per_token']
 
 # %% ../nbs/01_tokenizer.ipynb #757615b1
 def _as_ids(ids) -> list:
@@ -43,11 +45,13 @@ def _check_text(text, what="text"):
     if not isinstance(text, str):
         raise TypeError(f"{what} must be a str, got {type(text).__name__}; decode bytes first (b.decode('utf-8'))")
 
+# %% ../nbs/01_tokenizer.ipynb #f5f924a0
 class CharTokenizer:
     "Character-level tokenizer: one id per distinct character of `text`, optionally one `unk` id for the rest."
     def __init__(self, text: str, unk: str | None = None):
         _check_text(text)
-        if not text: raise ValueError("text is empty: a CharTokenizer needs at least one character to build its vocabulary")
+        if not text: raise ValueError("text is empty: a CharTokenizer needs at least one character to build its "
+                                      "vocabulary")
         if unk is not None and (not isinstance(unk, str) or len(unk) != 1):
             raise ValueError(f"unk must be a single character such as '?', got {unk!r}")
         self._set_vocab(sorted(set(text) | ({unk} if unk is not None else set())), unk)
@@ -62,7 +66,7 @@ class CharTokenizer:
     def n_vocab(self) -> int: return len(self.chars)
 
     def encode(self, text: str, allowed_special=frozenset()) -> list[int]:
-        "Ids of the characters of `text` (`allowed_special` is accepted for a uniform interface; there are no specials)."
+        "Ids of the characters of `text` (`allowed_special` is only there for a uniform interface: no specials)."
         _check_text(text)
         if self.unk is not None:
             unk_id = self.stoi[self.unk]
@@ -78,36 +82,9 @@ class CharTokenizer:
         "The text of a list of ids."
         return "".join([self.chars[i] for i in _check_ids(ids, self.n_vocab)])
 
-    def save(self, path):
-        "Write the vocabulary, in id order, to a JSON file (atomically)."
-        data = json.dumps({"format": "minigpt-char-tokenizer", "version": 2, "chars": self.chars, "unk": self.unk},
-                          ensure_ascii=False)
-        atomic_write(path, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"))
-
-    @classmethod
-    def load(cls, path) -> CharTokenizer:
-        "Read a tokenizer written by `save`, checking it; the characters keep their saved order, so their ids."
-        d = _read_json(path, "CharTokenizer")
-        bad = lambda msg: ValueError(f"{path} is not a valid CharTokenizer file: {msg}; write one with CharTokenizer.save")
-        if d.get("format") != "minigpt-char-tokenizer": raise bad(f"its format is {d.get('format')!r}, not 'minigpt-char-tokenizer'")
-        if d.get("version") not in (1, 2): raise bad(f"version {d.get('version')!r} is not one this minigpt reads (1 or 2)")
-        chars = d.get("chars")
-        if d["version"] == 1 and isinstance(chars, str): chars = list(chars)      # version 1 stored one string
-        if not isinstance(chars, list) or not chars: raise bad('it has no "chars" list')
-        seen = {}
-        for i, c in enumerate(chars):
-            if not isinstance(c, str) or len(c) != 1: raise bad(f'"chars" entry {i} is {c!r}, not a single-character string')
-            if c in seen: raise bad(f"the character {c!r} is listed twice (ids {seen[c]} and {i}), so its id is ambiguous")
-            seen[c] = i
-        unk = d.get("unk")
-        if unk is not None and (not isinstance(unk, str) or unk not in seen):
-            raise bad(f'"unk" is {unk!r}, but it must be null or one of the characters in "chars"')
-        tok = cls.__new__(cls)
-        tok._set_vocab(chars, unk)                       # no sorting, no dedup: the ids stay the saved ones
-        return tok
-
     def __repr__(self): return f"CharTokenizer(n_vocab={self.n_vocab}, unk={self.unk!r})"
 
+# %% ../nbs/01_tokenizer.ipynb #78d93ca1
 def _read_json(path, kind: str):
     "The JSON object in the file `path`, or a one-line ValueError naming the file."
     try: d = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -119,6 +96,38 @@ def _read_json(path, kind: str):
         raise ValueError(f"{path} is not a valid {kind} file: it holds a JSON {type(d).__name__}, not an object")
     return d
 
+def _char_save(self: CharTokenizer, path):
+    "Write the vocabulary, in id order, to a JSON file (atomically)."
+    data = json.dumps({"format": "minigpt-char-tokenizer", "version": 2, "chars": self.chars, "unk": self.unk},
+                      ensure_ascii=False)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"))
+
+def _char_load(cls, path) -> CharTokenizer:
+    "Read a tokenizer written by `save`, checking it; the characters keep their saved order, so their ids."
+    d = _read_json(path, "CharTokenizer")
+    bad = lambda msg: ValueError(f"{path} is not a valid CharTokenizer file: {msg}; write one with CharTokenizer.save")
+    if d.get("format") != "minigpt-char-tokenizer": raise bad(f"its format is {d.get('format')!r}, not "
+                                                              f"'minigpt-char-tokenizer'")
+    if d.get("version") not in (1, 2): raise bad(f"version {d.get('version')!r} is not one this minigpt reads (1 or 2)")
+    chars = d.get("chars")
+    if d["version"] == 1 and isinstance(chars, str): chars = list(chars)      # version 1 stored one string
+    if not isinstance(chars, list) or not chars: raise bad('it has no "chars" list')
+    seen = {}
+    for i, c in enumerate(chars):
+        if not isinstance(c, str) or len(c) != 1:
+            raise bad(f'"chars" entry {i} is {c!r}, not a single-character string')
+        if c in seen: raise bad(f"the character {c!r} is listed twice (ids {seen[c]} and {i}), so its id is ambiguous")
+        seen[c] = i
+    unk = d.get("unk")
+    if unk is not None and (not isinstance(unk, str) or unk not in seen):
+        raise bad(f'"unk" is {unk!r}, but it must be null or one of the characters in "chars"')
+    tok = cls.__new__(cls)
+    tok._set_vocab(chars, unk)                       # no sorting, no dedup: the ids stay the saved ones
+    return tok
+
+CharTokenizer.save = _char_save
+CharTokenizer.load = classmethod(_char_load)
+
 # %% ../nbs/01_tokenizer.ipynb #ca36552e
 def _resolve_special(allowed_special, disallowed_special, specials) -> tuple[set, set]:
     "tiktoken's rules: which special tokens to encode as specials, and which raise if they appear in the text."
@@ -126,16 +135,19 @@ def _resolve_special(allowed_special, disallowed_special, specials) -> tuple[set
     if allowed_special == "all": allowed = specials
     elif allowed_special in ("none", "none_raise"): allowed = set()
     elif isinstance(allowed_special, str):
-        raise ValueError(f"allowed_special must be 'all', 'none', 'none_raise' or a set of special tokens, got {allowed_special!r}")
+        raise ValueError(f"allowed_special must be 'all', 'none', 'none_raise' or a set of special tokens, got "
+                         f"{allowed_special!r}")
     else: allowed = set(allowed_special)
     if allowed_special == "none": disallowed = set()
     elif disallowed_special == "all": disallowed = specials - allowed
     elif isinstance(disallowed_special, str):
-        raise ValueError(f"disallowed_special must be 'all' or a collection of special tokens, got {disallowed_special!r}")
+        raise ValueError(f"disallowed_special must be 'all' or a collection of special tokens, got "
+                         f"{disallowed_special!r}")
     else: disallowed = set(disallowed_special)
     unknown = (allowed | disallowed) - specials
     if unknown:
-        raise ValueError(f"unknown special token(s) {sorted(unknown)}; this tokenizer's special tokens are {sorted(specials)}")
+        raise ValueError(f"unknown special token(s) {sorted(unknown)}; this tokenizer's special tokens are "
+                         f"{sorted(specials)}")
     return allowed, disallowed
 
 def _raise_if_disallowed(text, disallowed):
@@ -280,12 +292,32 @@ def _learn_merges(chunk_counts: dict, n_merges: int, verbose: bool = False) -> l
         for p in new_pairs: heapq.heappush(heap, (-counts[p], p))
     return merges
 
+# %% ../nbs/01_tokenizer.ipynb #16fee26b
 def train_bpe_fast(text: str, vocab_size: int, pattern: str = GPT2_SPLIT_PATTERN,
                    verbose: bool = False) -> list[tuple[int, int]]:
     "The fast BPE trainer (distinct chunks, incremental pair counts, lazy heap). Same merges as `train_bpe_simple`."
     return _learn_merges(_count_chunks(text, pattern), vocab_size - 256, verbose)
 
 # %% ../nbs/01_tokenizer.ipynb #0225eb25
+def _check_special_tokens(special_tokens, vocab: dict) -> dict:
+    "Special tokens as {text: id}; a list gets the ids after the merged tokens. Errors say what is wrong."
+    n = len(vocab)
+    if special_tokens is None: special_tokens = {}
+    if isinstance(special_tokens, str):
+        raise TypeError(f"special_tokens must be a list of strings such as ['<|endoftext|>'], not the string "
+                        f"{special_tokens!r}")
+    if not isinstance(special_tokens, dict):
+        special_tokens = list(special_tokens)
+        if len(set(special_tokens)) != len(special_tokens):
+            raise ValueError(f"special_tokens has duplicates: {special_tokens}")
+        special_tokens = {s: n + k for k, s in enumerate(special_tokens)}
+    for s, i in special_tokens.items():
+        if not isinstance(s, str) or not s: raise ValueError(f"special tokens must be non-empty strings, got {s!r}")
+        if type(i) is not int or i < 0: raise ValueError(f"special token {s!r} has id {i!r}; ids are integers >= 0")
+        if i in vocab: raise ValueError(f"special token {s!r} has id {i}, which is already the id of a merged token")
+    if len(set(special_tokens.values())) != len(special_tokens): raise ValueError("two special tokens share an id")
+    return dict(special_tokens)
+
 class BPETokenizer:
     "Byte-level BPE tokenizer: train it, encode and decode with tiktoken's semantics, save it, or load GPT-2's merges."
     def __init__(self, merges=(), pattern: str = GPT2_SPLIT_PATTERN, special_tokens=None, byte_ids=None):
@@ -298,29 +330,17 @@ class BPETokenizer:
         for k, (a, b) in enumerate(self.merges):
             new_id = 256 + k
             if a not in vocab or b not in vocab:
-                raise ValueError(f"merge {k} ({a}, {b}) uses an id that does not exist yet (ids so far: 0..{new_id - 1})")
+                raise ValueError(f"merge {k} ({a}, {b}) uses an id that does not exist yet (ids so far: "
+                                 f"0..{new_id - 1})")
             vocab[new_id] = vocab[a] + vocab[b]
         self.byte_ids, self.vocab, self.pattern = byte_ids, vocab, pattern
         try: self._regex = regex.compile(pattern)
         except (regex.error, TypeError) as e:
-            raise ValueError(f"pattern is not a valid regular expression ({e}); the default is GPT2_SPLIT_PATTERN") from None
+            raise ValueError(f"pattern is not a valid regular expression ({e}); "
+                             f"the default is GPT2_SPLIT_PATTERN") from None
         self._ranks = {}
         for i, tok in vocab.items(): self._ranks.setdefault(tok, i)   # token bytes -> id (its merge rank)
-        n = len(vocab)
-        if special_tokens is None: special_tokens = {}
-        if isinstance(special_tokens, str):
-            raise TypeError(f"special_tokens must be a list of strings such as ['<|endoftext|>'], not the string {special_tokens!r}")
-        if not isinstance(special_tokens, dict):
-            special_tokens = list(special_tokens)
-            if len(set(special_tokens)) != len(special_tokens):
-                raise ValueError(f"special_tokens has duplicates: {special_tokens}")
-            special_tokens = {s: n + k for k, s in enumerate(special_tokens)}
-        for s, i in special_tokens.items():
-            if not isinstance(s, str) or not s: raise ValueError(f"special tokens must be non-empty strings, got {s!r}")
-            if type(i) is not int or i < 0: raise ValueError(f"special token {s!r} has id {i!r}; ids are integers >= 0")
-            if i in vocab: raise ValueError(f"special token {s!r} has id {i}, which is already the id of a merged token")
-        if len(set(special_tokens.values())) != len(special_tokens): raise ValueError("two special tokens share an id")
-        self.special_tokens = dict(special_tokens)
+        self.special_tokens = _check_special_tokens(special_tokens, vocab)
         self._id_to_bytes = {**vocab, **{i: s.encode("utf-8") for s, i in self.special_tokens.items()}}
         self._n_vocab = max(self._id_to_bytes) + 1
         self._cache = {}
@@ -331,85 +351,100 @@ class BPETokenizer:
     @property
     def eot_token(self) -> int:
         if "<|endoftext|>" not in self.special_tokens:
-            raise AttributeError("this tokenizer has no <|endoftext|> token; train it with special_tokens=['<|endoftext|>']")
+            raise AttributeError("this tokenizer has no <|endoftext|> token; "
+                                 "train it with special_tokens=['<|endoftext|>']")
         return self.special_tokens["<|endoftext|>"]
-
-    def train(self, text: str, vocab_size: int, pattern: str = GPT2_SPLIT_PATTERN, special_tokens=None,
-              verbose: bool = False) -> BPETokenizer:
-        "Learn `vocab_size - 256 - len(special_tokens)` merges from `text` (fast trainer; ties: smallest ids); returns `self`."
-        _check_text(text)
-        if isinstance(special_tokens, str):
-            raise TypeError(f"special_tokens must be a list of strings such as ['<|endoftext|>'], not the string {special_tokens!r}")
-        special_tokens = list(special_tokens or [])
-        if not isinstance(vocab_size, int) or vocab_size < 256 + len(special_tokens):
-            raise ValueError(f"vocab_size must be an int >= 256 + {len(special_tokens)} (the bytes plus the special "
-                             f"tokens), got {vocab_size!r}")
-        if not text: raise ValueError("the training text is empty: BPE learns its merges from the pair counts of a text")
-        n_merges = vocab_size - 256 - len(special_tokens)
-        merges = _learn_merges(_count_chunks(text, pattern, special_tokens), n_merges, verbose)
-        if len(merges) < n_merges:
-            warnings.warn(f"the training text allows only {len(merges)} merges (every chunk is a single token), not "
-                          f"{n_merges}: the vocabulary has {256 + len(merges) + len(special_tokens)} tokens instead of "
-                          f"{vocab_size}; train on more text for a bigger vocabulary", stacklevel=2)
-        self.__init__(merges, pattern, special_tokens)
-        return self
-
-    def _encode_chunk(self, chunk: bytes) -> list[int]:
-        "BPE on one chunk: repeatedly merge the adjacent pairs that form the earliest-learned token."
-        ranks = self._ranks
-        parts = [chunk[i:i + 1] for i in range(len(chunk))]
-        while len(parts) > 1:
-            best, best_rank = None, None
-            for a, b in zip(parts, parts[1:]):
-                r = ranks.get(a + b)
-                if r is not None and (best_rank is None or r < best_rank): best, best_rank = a + b, r
-            if best is None: break
-            merged, i, n = [], 0, len(parts)          # merge every occurrence of the best token, left to right
-            while i < n:
-                if i + 1 < n and parts[i] + parts[i + 1] == best:
-                    merged.append(best); i += 2
-                else:
-                    merged.append(parts[i]); i += 1
-            parts = merged
-        return [ranks[p] for p in parts]
-
-    def encode_ordinary(self, text: str) -> list[int]:
-        "Encode `text` treating special tokens as ordinary text."
-        _check_text(text)
-        ids, cache = [], self._cache
-        for chunk in self._regex.findall(text):
-            toks = cache.get(chunk)
-            if toks is None:
-                toks = self._encode_chunk(chunk.encode("utf-8"))
-                if len(cache) < 200_000: cache[chunk] = toks
-            ids.extend(toks)
-        return ids
-
-    def encode(self, text: str, allowed_special=frozenset(), disallowed_special="all") -> list[int]:
-        "Token ids of `text`; special tokens follow tiktoken's rules (see the prose above)."
-        allowed, disallowed = _resolve_special(allowed_special, disallowed_special, self.special_tokens)
-        _check_text(text)
-        _raise_if_disallowed(text, disallowed)
-        if not allowed: return self.encode_ordinary(text)
-        ids = []
-        split = "(" + "|".join(regex.escape(s) for s in sorted(allowed, key=len, reverse=True)) + ")"
-        for k, piece in enumerate(regex.split(split, text)):
-            if k % 2: ids.append(self.special_tokens[piece])    # the odd pieces are the special tokens themselves
-            elif piece: ids.extend(self.encode_ordinary(piece))
-        return ids
-
-    def decode_bytes(self, ids) -> bytes:
-        "The bytes of a list of ids."
-        return b"".join([self._id_to_bytes[i] for i in _check_ids(ids, self.n_vocab, self._id_to_bytes)])
-
-    def decode_single_token_bytes(self, i: int) -> bytes: return self.decode_bytes([i])
-
-    def decode(self, ids, errors: str = "replace") -> str:
-        "The text of a list of ids (bytes that are not valid UTF-8 become U+FFFD, as in tiktoken)."
-        return self.decode_bytes(ids).decode("utf-8", errors=errors)
 
     def __repr__(self):
         return f"BPETokenizer(n_vocab={self.n_vocab}, merges={len(self.merges)}, special_tokens={self.special_tokens})"
+
+# %% ../nbs/01_tokenizer.ipynb #3af61b85
+def _bpe_train(self: BPETokenizer, text: str, vocab_size: int, pattern: str = GPT2_SPLIT_PATTERN, special_tokens=None,
+               verbose: bool = False) -> BPETokenizer:
+    "Learn `vocab_size - 256 - len(special_tokens)` merges from `text` (fast trainer; ties: smallest ids); `self`."
+    _check_text(text)
+    if isinstance(special_tokens, str):
+        raise TypeError(f"special_tokens must be a list of strings such as ['<|endoftext|>'], "
+                        f"not the string {special_tokens!r}")
+    special_tokens = list(special_tokens or [])
+    if not isinstance(vocab_size, int) or vocab_size < 256 + len(special_tokens):
+        raise ValueError(f"vocab_size must be an int >= 256 + {len(special_tokens)} (the bytes plus the special "
+                         f"tokens), got {vocab_size!r}")
+    if not text: raise ValueError("the training text is empty: BPE learns its merges from the pair counts of a text")
+    n_merges = vocab_size - 256 - len(special_tokens)
+    merges = _learn_merges(_count_chunks(text, pattern, special_tokens), n_merges, verbose)
+    if len(merges) < n_merges:
+        warnings.warn(f"the training text allows only {len(merges)} merges (every chunk is a single token), not "
+                      f"{n_merges}: the vocabulary has {256 + len(merges) + len(special_tokens)} tokens instead of "
+                      f"{vocab_size}; train on more text for a bigger vocabulary", stacklevel=2)
+    self.__init__(merges, pattern, special_tokens)
+    return self
+
+BPETokenizer.train = _bpe_train
+
+# %% ../nbs/01_tokenizer.ipynb #c1c6c946
+def _bpe_encode_chunk(self: BPETokenizer, chunk: bytes) -> list[int]:
+    "BPE on one chunk: repeatedly merge the adjacent pairs that form the earliest-learned token."
+    ranks = self._ranks
+    parts = [chunk[i:i + 1] for i in range(len(chunk))]
+    while len(parts) > 1:
+        best, best_rank = None, None
+        for a, b in zip(parts, parts[1:]):
+            r = ranks.get(a + b)
+            if r is not None and (best_rank is None or r < best_rank): best, best_rank = a + b, r
+        if best is None: break
+        merged, i, n = [], 0, len(parts)          # merge every occurrence of the best token, left to right
+        while i < n:
+            if i + 1 < n and parts[i] + parts[i + 1] == best:
+                merged.append(best); i += 2
+            else:
+                merged.append(parts[i]); i += 1
+        parts = merged
+    return [ranks[p] for p in parts]
+
+def _bpe_encode_ordinary(self: BPETokenizer, text: str) -> list[int]:
+    "Encode `text` treating special tokens as ordinary text."
+    _check_text(text)
+    ids, cache = [], self._cache
+    for chunk in self._regex.findall(text):
+        toks = cache.get(chunk)
+        if toks is None:
+            toks = self._encode_chunk(chunk.encode("utf-8"))
+            if len(cache) < 200_000: cache[chunk] = toks
+        ids.extend(toks)
+    return ids
+
+def _bpe_encode(self: BPETokenizer, text: str, allowed_special=frozenset(), disallowed_special="all") -> list[int]:
+    "Token ids of `text`; special tokens follow tiktoken's rules (see the prose above)."
+    allowed, disallowed = _resolve_special(allowed_special, disallowed_special, self.special_tokens)
+    _check_text(text)
+    _raise_if_disallowed(text, disallowed)
+    if not allowed: return self.encode_ordinary(text)
+    ids = []
+    split = "(" + "|".join(regex.escape(s) for s in sorted(allowed, key=len, reverse=True)) + ")"
+    for k, piece in enumerate(regex.split(split, text)):
+        if k % 2: ids.append(self.special_tokens[piece])    # the odd pieces are the special tokens themselves
+        elif piece: ids.extend(self.encode_ordinary(piece))
+    return ids
+
+BPETokenizer._encode_chunk = _bpe_encode_chunk
+BPETokenizer.encode_ordinary = _bpe_encode_ordinary
+BPETokenizer.encode = _bpe_encode
+
+# %% ../nbs/01_tokenizer.ipynb #cdddec95
+def _bpe_decode_bytes(self: BPETokenizer, ids) -> bytes:
+    "The bytes of a list of ids."
+    return b"".join([self._id_to_bytes[i] for i in _check_ids(ids, self.n_vocab, self._id_to_bytes)])
+
+def _bpe_decode_single_token_bytes(self: BPETokenizer, i: int) -> bytes: return self.decode_bytes([i])
+
+def _bpe_decode(self: BPETokenizer, ids, errors: str = "replace") -> str:
+    "The text of a list of ids (bytes that are not valid UTF-8 become U+FFFD, as in tiktoken)."
+    return self.decode_bytes(ids).decode("utf-8", errors=errors)
+
+BPETokenizer.decode_bytes = _bpe_decode_bytes
+BPETokenizer.decode_single_token_bytes = _bpe_decode_single_token_bytes
+BPETokenizer.decode = _bpe_decode
 
 # %% ../nbs/01_tokenizer.ipynb #bcb2f3fa
 _BPE_HEADER = "minigpt-bpe v1"
@@ -418,7 +453,8 @@ def _bpe_save(self: BPETokenizer, path):
     "Write the tokenizer to a readable text file (atomically): header, pattern, special tokens, byte ids, merges."
     lines = [_BPE_HEADER, "pattern " + json.dumps(self.pattern), f"special_tokens {len(self.special_tokens)}"]
     lines += [f"{i} {json.dumps(s)}" for s, i in self.special_tokens.items()]
-    lines.append("bytes identity" if self.byte_ids == list(range(256)) else "bytes " + " ".join(map(str, self.byte_ids)))
+    identity = self.byte_ids == list(range(256))
+    lines.append("bytes identity" if identity else "bytes " + " ".join(map(str, self.byte_ids)))
     lines.append(f"merges {len(self.merges)}")
     lines += [f"{a} {b} {json.dumps(self._merge_text(k))}" for k, (a, b) in enumerate(self.merges)]
     data = "\n".join(lines) + "\n"
@@ -426,6 +462,9 @@ def _bpe_save(self: BPETokenizer, path):
 
 BPETokenizer._merge_text = lambda self, k: self.vocab[256 + k].decode("utf-8", errors="replace")
 
+BPETokenizer.save = _bpe_save
+
+# %% ../nbs/01_tokenizer.ipynb #996bd9e7
 def _bpe_load(cls, path) -> BPETokenizer:
     "Read a tokenizer written by `BPETokenizer.save`, checking every line; errors name the file and the line."
     def bad(msg, line=None):
@@ -441,10 +480,12 @@ def _bpe_load(cls, path) -> BPETokenizer:
         if pos >= len(lines): raise bad("the file ends too early (truncated?)", pos + 1)
         line = lines[pos]; pos += 1
         if prefix is None: return line
-        if not line.startswith(prefix + " "): raise bad(f"expected a line starting with {prefix!r}, got {line[:40]!r}", pos)
+        if not line.startswith(prefix + " "):
+            raise bad(f"expected a line starting with {prefix!r}, got {line[:40]!r}", pos)
         return line[len(prefix) + 1:]
     def number(s):
-        if not regex.fullmatch(r"[0-9]{1,9}", s): raise bad(f"{s[:20]!r} is not a token id or count (an integer >= 0)", pos)
+        if not regex.fullmatch(r"[0-9]{1,9}", s):
+            raise bad(f"{s[:20]!r} is not a token id or count (an integer >= 0)", pos)
         return int(s)
     def string(s, what):
         try: v = json.loads(s)
@@ -472,7 +513,6 @@ def _bpe_load(cls, path) -> BPETokenizer:
                       f"{string(shown, 'merged token')!r}", line)
     return tok
 
-BPETokenizer.save = _bpe_save
 BPETokenizer.load = classmethod(_bpe_load)
 
 # %% ../nbs/01_tokenizer.ipynb #90e9d087
@@ -548,35 +588,161 @@ def _bpe_from_gpt2(cls) -> BPETokenizer:
 BPETokenizer.from_gpt2 = classmethod(_bpe_from_gpt2)
 
 # %% ../nbs/01_tokenizer.ipynb #1c6989ca
+class TokenPiece(NamedTuple):
+    "What one coloured box of a token view stands for."
+    text: str   # the characters the reader sees
+    ids: tuple  # its token ids: one; several for a character split over byte tokens; none for an unencodable one
+    kind: str   # "token", "bytes" (one character, several byte tokens), "special" or "unknown"
+
 _COLORS = ["#fde68a", "#bfdbfe", "#bbf7d0", "#fbcfe8", "#ddd6fe", "#fed7aa"]
 
 def _token_bytes(tokenizer, i: int) -> bytes:
     if hasattr(tokenizer, "decode_single_token_bytes"): return tokenizer.decode_single_token_bytes(i)
     return tokenizer.decode([i]).encode("utf-8")
 
+def _special_and_unknown_ids(tokenizer) -> tuple[set, set]:
+    "The ids of `tokenizer`'s special tokens (`<|endoftext|>`, ...) and of its unknown token, if it has them."
+    names = getattr(tokenizer, "special_tokens", None) or getattr(tokenizer, "special_tokens_set", ())
+    if isinstance(names, dict): return set(names.values()), set()                    # BPETokenizer
+    if hasattr(tokenizer, "str_to_int"):                                             # SimpleTokenizer
+        return {tokenizer.str_to_int["<|endoftext|>"]}, {tokenizer.str_to_int["<|unk|>"]}
+    return {tokenizer.encode_single_token(s) for s in names}, set()                  # tiktoken's Encoding
+
+def token_pieces(text: str, tokenizer) -> list[TokenPiece]:
+    "Cut `text` into what `tokenizer` makes of it (special tokens allowed): one `TokenPiece` per token or character."
+    _check_text(text)
+    if isinstance(tokenizer, CharTokenizer):                  # unknown characters are shown, not refused
+        unk = tokenizer.stoi.get(tokenizer.unk)
+        return [TokenPiece(c, (tokenizer.stoi[c],), "token") if c in tokenizer.stoi else
+                TokenPiece(c, () if unk is None else (unk,), "unknown") for c in text]
+    specials, unknown = _special_and_unknown_ids(tokenizer)
+    pieces, buf, buf_ids = [], b"", []
+    def flush(kind="bytes"):
+        nonlocal buf, buf_ids
+        if buf_ids: pieces.append(TokenPiece(buf.decode("utf-8", errors="replace"), tuple(buf_ids), kind))
+        buf, buf_ids = b"", []
+    for i in tokenizer.encode(text, allowed_special="all"):
+        if i in specials or i in unknown:
+            flush()
+            pieces.append(TokenPiece(tokenizer.decode([i]), (i,), "special" if i in specials else "unknown"))
+            continue
+        buf += _token_bytes(tokenizer, i); buf_ids.append(i)
+        try: buf.decode("utf-8")
+        except UnicodeDecodeError: continue                   # a character split over several tokens: wait for the rest
+        flush("token" if len(buf_ids) == 1 else "bytes")
+    flush()
+    return pieces
+
+# %% ../nbs/01_tokenizer.ipynb #0f40dde4
 def show_tokens(text: str, tokenizer, allowed_special="all", label: str | None = None):
     "HTML of `text` with each token on its own background colour (hover to see the ids)."
     from IPython.display import HTML
     if label is None: label = f"{getattr(tokenizer, 'name', type(tokenizer).__name__)} ({tokenizer.n_vocab:,} ids)"
     ids = tokenizer.encode(text, allowed_special=allowed_special)
-    spans, buf, buf_ids = [], b"", []
-    def flush(final=False):
-        nonlocal buf, buf_ids
-        try: piece = buf.decode("utf-8")
-        except UnicodeDecodeError:
-            if not final: return                      # a character split over several tokens: wait for the rest
-            piece = buf.decode("utf-8", errors="replace")
-        piece = html.escape(piece).replace("\n", "↵\n")
-        color = _COLORS[len(spans) % len(_COLORS)]
-        spans.append(f'<span title="{" ".join(map(str, buf_ids))}" style="background:{color};'
+    spans = []
+    for k, p in enumerate(token_pieces(text, tokenizer)):
+        piece = html.escape(p.text).replace("\n", "↵\n")
+        spans.append(f'<span title="{" ".join(map(str, p.ids))}" style="background:{_COLORS[k % len(_COLORS)]};'
                      f'margin-right:1px;border-radius:2px">{piece}</span>')
-        buf, buf_ids = b"", []
-    for i in ids:
-        buf += _token_bytes(tokenizer, i); buf_ids.append(i)
-        flush()
-    if buf_ids: flush(final=True)
     return HTML(f'<div style="font-family:monospace;white-space:pre-wrap;line-height:1.6">'
                 f'<b>{html.escape(label)}: {len(ids)} tokens</b>\n{"".join(spans)}</div>')
+
+# %% ../nbs/01_tokenizer.ipynb #fdb821ba
+_KIND_STYLE = {"special": "background:#1f2937;color:white;font-weight:bold;",
+               "unknown": "background:white;color:#b91c1c;border:2px dashed #b91c1c;",
+               "bytes": "border:1px dotted #374151;"}
+_KIND_NOTE = {"special": "a special token", "unknown": "not in the vocabulary",
+              "bytes": "one character, several byte tokens"}
+
+def _visible(s: str) -> str:
+    "HTML of a token's text with its spaces, tabs and newlines made visible."
+    out = html.escape(s)
+    for ch, sign in ((" ", "·"), ("\t", "→"), ("\n", "↵")):
+        out = out.replace(ch, f'<span style="color:#9ca3af">{sign}</span>')
+    return out
+
+def tokens_html(pieces: list[TokenPiece]) -> str:
+    "HTML of token pieces as boxes: the text on a colour (spaces as ·, newlines as ↵), its ids underneath."
+    boxes = []
+    for k, p in enumerate(pieces):
+        style = _KIND_STYLE.get(p.kind, "") if p.kind != "token" else ""
+        ids = " ".join(map(str, p.ids)) if p.ids else "no id"
+        title = html.escape(f"ids {ids}" + (f" ({_KIND_NOTE[p.kind]})" if p.kind in _KIND_NOTE else ""), quote=True)
+        boxes.append(f'<span class="tok tok-{p.kind}" title="{title}" style="display:inline-flex;'
+                     f'flex-direction:column;align-items:center;padding:1px 4px;border-radius:4px;'
+                     f'background:{_COLORS[k % len(_COLORS)]};{style}">'
+                     f'<span style="white-space:pre;font-size:15px">{_visible(p.text)}</span>'
+                     f'<span style="font-size:9px;opacity:0.75">{ids}</span></span>')
+        if "\n" in p.text: boxes.append('<span style="flex-basis:100%;height:2px"></span>')  # a line break
+    return ('<div class="token-view" style="display:flex;flex-wrap:wrap;gap:3px;align-items:flex-start;'
+            'font-family:monospace;line-height:1.2">' + "".join(boxes) + "</div>")
+
+# %% ../nbs/01_tokenizer.ipynb #c0ea05fc
+_DEMO = "ROMEO: But, soft! what light through yonder window breaks?<|endoftext|>Naïve café — it’s ☃"
+
+class TokenizerExplorer:
+    "Type a text and pick a tokenizer: its tokens as coloured boxes with their ids, and every tokenizer's count."
+    def __init__(self, tokenizers: dict, text: str = _DEMO, name: str | None = None):
+        import ipywidgets as widgets
+        if not isinstance(tokenizers, dict) or not tokenizers:
+            raise ValueError("tokenizers must be a non-empty dict of name -> tokenizer, "
+                             "e.g. {'GPT-2': gpt2_tokenizer()}")
+        for k, tok in tokenizers.items():
+            if not all(hasattr(tok, a) for a in ("encode", "decode", "n_vocab")):
+                raise TypeError(f"tokenizers[{k!r}] is a {type(tok).__name__}, not a tokenizer "
+                                f"(it needs encode, decode and n_vocab)")
+        _check_text(text)
+        name = next(iter(tokenizers)) if name is None else name
+        if name not in tokenizers: raise KeyError(f"name {name!r} is not one of {list(tokenizers)}")
+        self.tokenizers = dict(tokenizers)
+        self.choice = widgets.ToggleButtons(options=list(tokenizers), value=name, description="Tokenizer",
+                                            style={"button_width": "auto"})
+        self.text = widgets.Textarea(value=text, continuous_update=True, placeholder="Type any text",
+                                     layout=widgets.Layout(width="95%", height="70px"))
+        self.view, self.stats = widgets.HTML(), widgets.HTML()
+        for w in (self.choice, self.text): w.observe(self._update, names="value")
+        self.widget = widgets.VBox([self.choice, self.text, self.view, self.stats])
+        self._update()
+
+    def pieces(self, name: str | None = None) -> list[TokenPiece]:
+        "The text's pieces under tokenizer `name` (default: the chosen one)."
+        return token_pieces(self.text.value, self.tokenizers[name or self.choice.value])
+
+    def counts(self) -> dict:
+        "For each tokenizer: (number of tokens, number of characters it has no token for)."
+        return {k: (sum(len(p.ids) for p in ps), sum(p.kind == "unknown" for p in ps))
+                for k in self.tokenizers for ps in [self.pieces(k)]}
+
+    def _update(self, change=None):
+        self.view.value = tokens_html(self.pieces())
+        self.stats.value = self._stats_html()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        "The live widget where widgets run, plus the static token view as HTML for viewers without them."
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        bundle["text/html"] = f"<b>{html.escape(self.choice.value)}</b>" + self.view.value + self.stats.value
+        bundle["text/plain"] = f"TokenizerExplorer({list(self.tokenizers)}, {len(self.text.value)} characters)"
+        return bundle
+
+# %% ../nbs/01_tokenizer.ipynb #e0c2d2bc
+def _explorer_stats(self: TokenizerExplorer) -> str:
+    "A table: for each tokenizer its vocabulary, tokens, characters per token and unknown characters."
+    n_chars, chosen = len(self.text.value), self.choice.value
+    rows = []
+    for k, (n, unknown) in self.counts().items():
+        bold = "font-weight:bold;background:#eef2ff;" if k == chosen else ""
+        cpt = f"{n_chars / n:.2f}" if n else "–"
+        note = f"{unknown} not in the vocabulary" if unknown else ""
+        rows.append(f'<tr style="{bold}"><td style="text-align:left">{html.escape(k)}</td>'
+                    f"<td>{self.tokenizers[k].n_vocab:,}</td><td>{n}</td><td>{cpt}</td>"
+                    f'<td style="text-align:left;color:#b91c1c">{note}</td></tr>')
+    head = ("<tr><th style='text-align:left'>tokenizer</th><th>vocabulary</th><th>tokens</th>"
+            "<th>characters per token</th><th></th></tr>")
+    cells = "#explorer-stats td, #explorer-stats th {padding: 2px 12px; text-align: right}"
+    return (f'<style>{cells}</style><div style="margin-top:6px">{n_chars} characters:</div>'
+            f'<table id="explorer-stats" style="border-collapse:collapse;font-size:13px">{head}{"".join(rows)}</table>')
+
+TokenizerExplorer._stats_html = _explorer_stats
 
 # %% ../nbs/01_tokenizer.ipynb #aeaaa6d3
 TOKENIZER_CLASSES = {"CharTokenizer": CharTokenizer, "BPETokenizer": BPETokenizer}
@@ -626,7 +792,8 @@ def _bpe_truncate(self: BPETokenizer, vocab_size: int) -> BPETokenizer:
     "The tokenizer with only the first merges, so that it has `vocab_size` tokens (special tokens renumbered after)."
     n_merges = vocab_size - 256 - len(self.special_tokens)
     if not 0 <= n_merges <= len(self.merges):
-        raise ValueError(f"vocab_size must be between {256 + len(self.special_tokens)} and {self.n_vocab}, got {vocab_size}")
+        raise ValueError(f"vocab_size must be between {256 + len(self.special_tokens)} and {self.n_vocab}, got "
+                         f"{vocab_size}")
     return type(self)(self.merges[:n_merges], self.pattern, sorted(self.special_tokens, key=self.special_tokens.get),
                       self.byte_ids)
 

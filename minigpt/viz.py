@@ -11,7 +11,7 @@ import html, io, math
 import torch
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from .attention import MultiHeadAttention
+from .attention import MultiHeadAttention, eval_mode
 
 # %% ../nbs/04b_attention_explorer.ipynb #5946585e
 def token_labels(tokenizer, ids):
@@ -51,10 +51,11 @@ def attention_layers(model):
 
 # %% ../nbs/04b_attention_explorer.ipynb #25f099e6
 def collect_attention(model, idx):
-    "Run `model` on one sequence of ids and return each attention layer's weights: a list of (num_heads, T, T) tensors."
+    "Run `model` on one sequence of ids; return each attention layer's weights, a list of (num_heads, T, T) tensors."
     layers = attention_layers(model)
     if not layers:
-        raise ValueError(f"{type(model).__name__} contains no MultiHeadAttention layer, so there is no attention to collect")
+        raise ValueError(f"{type(model).__name__} contains no MultiHeadAttention layer, "
+                         f"so there is no attention to collect")
     idx = torch.as_tensor(idx)
     if idx.dim() == 1: idx = idx.unsqueeze(0)                    # (1, T)
     if idx.dim() != 2 or idx.shape[0] != 1:
@@ -75,16 +76,13 @@ def collect_attention(model, idx):
         captured[module] = weights[0].detach().cpu()           # (num_heads, T_q, T_k) of the one sequence
         return output if wanted[module] else ctx
 
-    was_training = model.training
     try:
         for m in layers:
             handles.append(m.register_forward_pre_hook(pre_hook, with_kwargs=True))
             handles.append(m.register_forward_hook(hook, with_kwargs=True))
-        model.eval()
-        with torch.no_grad(): model(idx)
+        with eval_mode(model), torch.no_grad(): model(idx)
     finally:
         for h in handles: h.remove()
-        model.train(was_training)
     missing = [i for i, m in enumerate(layers) if m not in captured]
     if missing:
         raise RuntimeError(f"attention layers {missing} were not called by {type(model).__name__}.forward")
@@ -143,7 +141,8 @@ class AttentionExplorer:
         import ipywidgets as widgets
         layers = attention_layers(model)
         if not layers:
-            raise ValueError(f"{type(model).__name__} contains no MultiHeadAttention layer, so there is no attention to show")
+            raise ValueError(f"{type(model).__name__} contains no MultiHeadAttention layer, so there is no attention "
+                             f"to show")
         ids = tokenizer.encode(text, allowed_special="all")   # special tokens such as <|endoftext|> count as tokens
         if not ids: raise ValueError("text is empty: give the explorer at least one token")
         limit = min(m.context_length for m in layers)
@@ -160,8 +159,9 @@ class AttentionExplorer:
                                             style={"button_width": "auto"}) if T <= 32 else
                       widgets.Dropdown(options=options, value=T - 1, description="Token"))
         self.label = widgets.HTML()
-        self.heatmap = widgets.Image(format="png")
-        self.grid = widgets.Image(format="png")
+        natural = widgets.Layout(align_self="flex-start")                 # drawn at their own size, not stretched
+        self.heatmap = widgets.Image(format="png", layout=natural)
+        self.grid = widgets.Image(format="png", layout=natural)
         self.token_view = widgets.HTML()
         for w in (self.layer, self.head, self.token): w.observe(self._update, names="value")
         note = (f"<i>text truncated to the first {limit} tokens (the context length)</i>" if self.truncated else "")
@@ -190,13 +190,16 @@ class AttentionExplorer:
         if self._grid_layer != L: self.grid.value, self._grid_layer = self.grid_png(L), L
         self.token_view.value = attention_html(self.weights[L][H][pos], self.tokens, pos)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        "The live widget where widgets run, plus a static PNG of the first layer's heads for viewers without them."
-        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
-        bundle["image/png"] = self.grid_png(0)
-        bundle["text/plain"] = (f"AttentionExplorer({len(self.weights)} layers x {self.weights[0].shape[0]} heads, "
-                                f"{len(self.tokens)} tokens)")
-        return bundle
+# %% ../nbs/04b_attention_explorer.ipynb #91cfd74e
+def _attention_bundle(self: AttentionExplorer, include=None, exclude=None):
+    "The live widget where widgets run, plus a static PNG of the first layer's heads for viewers without them."
+    bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+    bundle["image/png"] = self.grid_png(0)
+    bundle["text/plain"] = (f"AttentionExplorer({len(self.weights)} layers x {self.weights[0].shape[0]} heads, "
+                            f"{len(self.tokens)} tokens)")
+    return bundle
+
+AttentionExplorer._repr_mimebundle_ = _attention_bundle
 
 # %% ../nbs/04b_attention_explorer.ipynb #0a2b7235
 def show_attention(model, tokenizer, text):

@@ -1,12 +1,16 @@
-"""Browser test of the attention explorer (chapter 4b) and of a chapter's diagram: real JupyterLab, real Chromium.
+"""Browser test of the explorers (chapters 1, 4b and 6) and of a chapter's diagram: real JupyterLab, real Chromium.
 
-Starts JupyterLab on 127.0.0.1 (a free port, a random token) in a temporary folder holding a small notebook that
-shows `minigpt.viz.show_attention` on a tiny model, opens it in headless Chromium through Playwright, runs all cells,
-waits for the widget to render, changes the layer and the head, clicks a token, and checks that the pictures and
-labels follow. Then it opens a real chapter (a fresh copy of `nbs/03_dataset.ipynb` and of `nbs/images/`) and checks
-that the roadmap figure under its title, `images/roadmap_03.svg`, is rendered as an image (naturalWidth > 0), as a
-reader would see it. Saves screenshots (--screenshot, and the chapter's next to it) and exits nonzero with a clear
-message on any failure.
+Starts JupyterLab on 127.0.0.1 (a free port, a random token) in a temporary folder holding three small notebooks,
+opens each in headless Chromium through Playwright, runs all cells, waits for the widget to render, works its
+controls as a reader would, and checks that the view follows:
+- the attention explorer (`minigpt.viz.show_attention` on a tiny model): layer, head and a token;
+- the tokenizer explorer (`minigpt.tokenizer.TokenizerExplorer`): another tokenizer, then typing;
+- the sampling explorer (`minigpt.model.SamplingExplorer` on the shipped model): the temperature slider, then the
+  "sample a token" button.
+Then it opens a real chapter (a fresh copy of `nbs/03_dataset.ipynb` and of `nbs/images/`) and checks that the
+roadmap figure under its title, `images/roadmap_03.svg`, is rendered as an image (naturalWidth > 0), as a reader
+would see it. Saves screenshots (--screenshot for the attention explorer; -tokenizer, -sampling and -roadmap next to
+it) and exits nonzero with a clear message on any failure. Nothing leaves the machine.
 
     python tools/browser_test.py [--screenshot /tmp/minigpt-explorer.png] [--timeout 60] [--chapter nbs/03_dataset.ipynb]
 
@@ -22,7 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-# The notebook under test: a tiny model of stacked MultiHeadAttention layers and the explorer.
+# The notebooks under test. The attention explorer: a tiny model of stacked MultiHeadAttention layers.
 CELLS = [
     """import torch, torch.nn as nn
 from minigpt.attention import MultiHeadAttention
@@ -45,19 +49,40 @@ model = Tiny(tokenizer.n_vocab)""",
     """explorer = show_attention(model, tokenizer, "Your journey starts with one step")""",
 ]
 
+# The tokenizer explorer (chapter 1): characters of the plays, GPT-2's encoding and the shipped model's tokenizer.
+TOKENIZER_CELLS = [
+    """import minigpt
+from pathlib import Path
+from minigpt.corpus import load_text
+from minigpt.tokenizer import BPETokenizer, CharTokenizer, TokenizerExplorer, gpt2_tokenizer
+shipped = BPETokenizer.load(Path(minigpt.__file__).parent / "pretrained" / "shakespeare" / "tokenizer.json")""",
+    """TokenizerExplorer({"characters": CharTokenizer(load_text("shakespeare")), "GPT-2": gpt2_tokenizer(),
+                   "shipped model": shipped}, name="GPT-2")""",
+]
+
+# The sampling explorer (chapter 6) on the shipped model.
+SAMPLING_CELLS = [
+    """try: from minigpt.checkpoint import load_checkpoint
+except ImportError: from minigpt.train import load_checkpoint
+from minigpt.model import SamplingExplorer
+shipped = load_checkpoint("shakespeare", load_state=False)""",
+    """SamplingExplorer(shipped["model"], shipped["tokenizer"], "JULIET:\\nO Romeo, Romeo! wherefore art thou",
+                 temperature=0.8, top_p=0.9)""",
+]
+
 
 class Failure(Exception):
     pass
 
 
-def make_notebook(folder):
-    "Write the fixture notebook into `folder` and return its file name."
+def make_notebook(folder, cells=CELLS, name="explorer.ipynb"):
+    "Write a fixture notebook of `cells` into `folder` and return its file name."
     nb = {"nbformat": 4, "nbformat_minor": 5,
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
           "cells": [{"cell_type": "code", "id": f"cell{i}", "metadata": {}, "execution_count": None, "outputs": [],
-                     "source": src} for i, src in enumerate(CELLS)]}
-    (Path(folder) / "explorer.ipynb").write_text(json.dumps(nb, indent=1))
-    return "explorer.ipynb"
+                     "source": src} for i, src in enumerate(cells)]}
+    (Path(folder) / name).write_text(json.dumps(nb, indent=1))
+    return name
 
 
 def copy_chapter(chapter, folder):
@@ -153,8 +178,8 @@ def stop(proc):
         proc.kill(); proc.wait(timeout=10)
 
 
-def drive(page, url, timeout_ms, screenshot):
-    "Open the notebook, run it, and exercise the explorer; raise Failure with a clear message when something is off."
+def _waiter(page, timeout_ms, screenshot):
+    "wait_for(what, fn, timeout): poll `fn` until it is true; else save a screenshot and raise Failure(what)."
     def wait_for(what, fn, timeout=timeout_ms):
         t0 = time.time()
         while (time.time() - t0) * 1000 < timeout:
@@ -162,7 +187,12 @@ def drive(page, url, timeout_ms, screenshot):
             page.wait_for_timeout(250)
         page.screenshot(path=screenshot)
         raise Failure(f"{what} within {timeout / 1000:.0f} s (screenshot of the page: {screenshot})")
+    return wait_for
 
+
+def run_notebook(page, url, timeout_ms, screenshot, rendered, what):
+    "Open a notebook, wait for its kernel, run all cells and wait until `rendered()`; a cell's traceback fails."
+    wait_for = _waiter(page, timeout_ms, screenshot)
     page.goto(url)
     page.wait_for_selector(".jp-Notebook", timeout=timeout_ms)
     wait_for("the notebook's kernel did not start",
@@ -170,22 +200,27 @@ def drive(page, url, timeout_ms, screenshot):
                  return !!(w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
                            && w.sessionContext.session.kernel.status === 'idle'); }"""))
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-    images = ".jp-OutputArea .widget-image"
-    def rendered(): return page.locator(images).count() >= 2 and page.locator(images).first.get_attribute("src")
-    def errors(): return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    stderr = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
     t0 = time.time()
     while not rendered():
-        tracebacks = [e for e in errors() if "Error" in e]
+        tracebacks = [e for e in page.locator(stderr).all_inner_texts() if "Error" in e]
         if tracebacks:
             page.screenshot(path=screenshot)
             raise Failure("a notebook cell failed:\n" + tracebacks[0][-1500:])
         if (time.time() - t0) * 1000 > timeout_ms:
             page.screenshot(path=screenshot)
-            raise Failure(f"the attention explorer widget did not render within {timeout_ms / 1000:.0f} s "
-                          f"(no .widget-image in the output; is jupyterlab_widgets installed? screenshot: {screenshot})")
+            raise Failure(f"the {what} widget did not render within {timeout_ms / 1000:.0f} s (is "
+                          f"jupyterlab_widgets installed? screenshot: {screenshot})")
         page.wait_for_timeout(250)
-    print(f"widget rendered after {time.time() - t0:.1f} s")
+    print(f"the {what} widget rendered after {time.time() - t0:.1f} s")
+    return wait_for
+
+
+def drive(page, url, timeout_ms, screenshot):
+    "Open the attention notebook, run it, and exercise the explorer; raise Failure when something is off."
+    images = ".jp-OutputArea .widget-image"
+    def rendered(): return page.locator(images).count() >= 2 and page.locator(images).first.get_attribute("src")
+    wait_for = run_notebook(page, url, timeout_ms, screenshot, rendered, "attention explorer")
 
     heatmap = page.locator(images).nth(0)
     grid = page.locator(images).nth(1)
@@ -222,8 +257,64 @@ def drive(page, url, timeout_ms, screenshot):
     page.screenshot(path=screenshot, full_page=True)
 
 
+def shoot(page, widget, path):
+    "A screenshot of one widget's output area (what a reader sees of the explorer), with a little margin."
+    widget.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = widget.bounding_box()
+    page.screenshot(path=path, clip={"x": max(0, box["x"] - 12), "y": max(0, box["y"] - 12),
+                                     "width": box["width"] + 24, "height": box["height"] + 24})
+
+
+def drive_tokenizer(page, url, timeout_ms, screenshot):
+    "Run the tokenizer explorer; pick another tokenizer, then type, and check that the boxes and counts follow."
+    view = page.locator(".jp-OutputArea .token-view").first
+    def rendered(): return page.locator(".jp-OutputArea .token-view .tok").count() > 0
+    wait_for = run_notebook(page, url, timeout_ms, screenshot, rendered, "tokenizer explorer")
+    stats = page.locator(".jp-OutputArea .widget-html-content", has_text="characters per token").first
+    html0, stats0 = view.inner_html(), stats.inner_text()
+    if view.locator(".tok-special").count() != 1:
+        raise Failure("GPT-2's view of the demo text should show one special token (<|endoftext|>) as such")
+    page.locator(".jp-OutputArea .widget-toggle-button", has_text="characters").first.click()
+    wait_for("choosing the character tokenizer did not redraw the tokens",
+             lambda: view.inner_html() != html0 and view.locator(".tok-unknown").count() > 0, 15000)
+    n_boxes = view.locator(".tok").count()
+    box = page.locator(".jp-OutputArea .widget-textarea textarea").first
+    box.click(); box.press("End")
+    box.press_sequentially(" To be", delay=30)          # typing, key by key, as a reader would
+    wait_for("typing did not add a box per character", lambda: view.locator(".tok").count() == n_boxes + 6, 15000)
+    if stats.inner_text() == stats0: raise Failure("typing did not update the table of token counts")
+    print(f"tokenizer choice and typing redraw the view: {view.locator('.tok').count()} boxes now")
+    page.locator(".jp-OutputArea .widget-toggle-button", has_text="GPT-2").first.click()
+    wait_for("going back to GPT-2 did not redraw the tokens", lambda: view.locator(".tok-special").count() == 1, 15000)
+    shoot(page, page.locator(".jp-OutputArea .widget-vbox").first, screenshot)
+
+
+def drive_sampling(page, url, timeout_ms, screenshot):
+    "Run the sampling explorer; move the temperature, press 'sample a token', and check that the view follows."
+    chart = page.locator(".jp-OutputArea .widget-image").first
+    def rendered(): return page.locator(".jp-OutputArea .widget-image").count() and chart.get_attribute("src")
+    wait_for = run_notebook(page, url, timeout_ms, screenshot, rendered, "sampling explorer")
+    info = page.locator(".jp-OutputArea .widget-html-content", has_text="entropy").first
+    prompt = page.locator(".jp-OutputArea .widget-textarea textarea").first
+    chart0, info0, prompt0 = chart.get_attribute("src"), info.inner_text(), prompt.input_value()
+    handle = page.locator(".jp-OutputArea .widget-slider .noUi-handle").first   # the temperature
+    handle.focus()
+    for _ in range(6): handle.press("ArrowRight")      # 0.80 -> 1.10
+    wait_for("moving the temperature slider did not redraw the chart", lambda: chart.get_attribute("src") != chart0,
+             15000)
+    wait_for("moving the temperature slider did not change the entropy line", lambda: info.inner_text() != info0,
+             15000)
+    chart1 = chart.get_attribute("src")
+    page.locator(".jp-OutputArea button", has_text="sample a token").first.click()
+    wait_for("'sample a token' did not append a token to the prompt", lambda: prompt.input_value() != prompt0, 15000)
+    wait_for("'sample a token' did not redraw the chart", lambda: chart.get_attribute("src") != chart1, 15000)
+    print(f"temperature and sample controls redraw the view; prompt now ends {prompt.input_value()[-30:]!r}")
+    shoot(page, page.locator(".jp-OutputArea .widget-vbox").first, screenshot)
+
+
 def main():
-    ap = argparse.ArgumentParser(description="Drive the attention explorer in JupyterLab with headless Chromium.")
+    ap = argparse.ArgumentParser(description="Drive the explorers in JupyterLab with headless Chromium.")
     ap.add_argument("--screenshot", default="/tmp/minigpt-explorer.png", help="where to save the final screenshot")
     ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for the kernel and for the widget")
     ap.add_argument("--chapter", default=str(ROOT / "nbs" / "03_dataset.ipynb"),
@@ -237,7 +328,10 @@ def main():
     root = tempfile.mkdtemp(prefix="minigpt-browser-")
     log = open(Path(root) / "jupyter.log", "w+")
     name = make_notebook(root)
-    chapter_shot = str(Path(args.screenshot).with_name(Path(args.screenshot).stem + "-roadmap.png"))
+    tok_name = make_notebook(root, TOKENIZER_CELLS, "tokenizer_explorer.ipynb")
+    samp_name = make_notebook(root, SAMPLING_CELLS, "sampling_explorer.ipynb")
+    shot = lambda suffix: str(Path(args.screenshot).with_name(Path(args.screenshot).stem + suffix + ".png"))
+    chapter_shot, tok_shot, samp_shot = shot("-roadmap"), shot("-tokenizer"), shot("-sampling")
     port, token = free_port(), os.urandom(16).hex()
     proc, ok = None, False
     Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
@@ -251,6 +345,12 @@ def main():
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 drive(page, f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}", int(args.timeout * 1000),
                       args.screenshot)
+                # each notebook in a workspace of its own, so that JupyterLab opens it alone and runs it
+                lab = f"http://127.0.0.1:{port}/lab/workspaces/{{0}}/tree/{{0}}.ipynb?token={token}"
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                drive_tokenizer(page, lab.format(tok_name[:-6]), int(args.timeout * 1000), tok_shot)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                drive_sampling(page, lab.format(samp_name[:-6]), int(args.timeout * 1000), samp_shot)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 check_roadmap(page, f"http://127.0.0.1:{port}/lab/tree/{chapter}?token={token}", image,
                               int(args.timeout * 1000), chapter_shot)
@@ -266,8 +366,9 @@ def main():
             print("--- JupyterLab log (last lines) ---\n" + server_log[-3000:], file=sys.stderr)
         shutil.rmtree(root, ignore_errors=True)
     if not ok: sys.exit(1)
-    print(f"PASS: the attention explorer renders and responds, and {chapter}'s roadmap renders, in JupyterLab "
-          f"({time.time() - t_start:.1f} s); screenshots: {args.screenshot}, {chapter_shot}")
+    print(f"PASS: the attention, tokenizer and sampling explorers render and respond, and {chapter}'s roadmap "
+          f"renders, in JupyterLab ({time.time() - t_start:.1f} s); screenshots: {args.screenshot}, {tok_shot}, "
+          f"{samp_shot}, {chapter_shot}")
 
 
 if __name__ == "__main__":

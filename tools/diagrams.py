@@ -7,7 +7,7 @@
 The figures are code, so they stay consistent (one palette, one font, one arrow style) and anyone can fix a label by
 editing this file. The first half is a small drawing kit (`Canvas`: boxes, arrows, labels, and a layout check that
 refuses overlapping or clipped text); the second half has one function per figure. To add a chapter to the roadmap,
-add a row to `CHAPTERS`.
+add a row to `CHAPTERS` (where its box sits) and its rows to `ARROWS` (what flows in and out of it).
 
 The SVGs render anywhere, offline: glyphs are stored as paths (no font needed by the viewer), ids come from a fixed
 salt and the date is left out, so the same matplotlib version writes byte-identical files on every run.
@@ -33,30 +33,50 @@ ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "nbs" / "images"
 
 # ---------------------------------------------------------------------------------------------------------------------
-# The roadmap: one row per chapter, in reading order. Part two adds rows here (9 classification, 10 instructions, and
-# the command line moving to 11); every roadmap_NN.svg is redrawn from this table.
-#   key:    the NN of roadmap_NN.svg, and the number shown in the box ("04b" shows as 4b)
-#   title:  the box's text ("\n" breaks the line)
-#   makes:  what the chapter hands on, written on the arrow that leaves its box; for a side chapter, the label on the
-#           dashed link from its parent
-#   parent: None for the main path; the key of the chapter a side chapter hangs off
+# The roadmap: one row per chapter, and one row per arrow. Every roadmap_NN.svg is redrawn from these two tables.
+#   CHAPTERS: key (the NN of roadmap_NN.svg; "04b" shows as 4b), the box's title ("\n" breaks the line), and where the
+#             box sits: a column (0-4) and a row (0 at the top); a side chapter (dashed box) sits half a row off.
+#   ARROWS:   from, to, what flows along the arrow (what the second chapter takes from the first), and its route:
+#             "right" (same row), "wrap" (end of one row to the start of the next), "down" (straight down), "side"
+#             (dashed, to a side chapter), "elbow" (right, then down), "under" (down, along below the rows, up).
+#   GROUPS:   chapters framed together (the arrows that leave a group start at its frame).
 # ---------------------------------------------------------------------------------------------------------------------
 CHAPTERS = [
-    # key    title                       makes                     parent
-    ("00",  "Text",                     "text",                   None),
-    ("01",  "Tokenizer",                "token ids",              None),
-    ("02",  "Embeddings",               "vectors",                None),
-    ("03",  "Sliding-window\ndataset",  "(inputs,\ntargets)",     None),
-    ("04",  "Attention",                "context vectors",        None),
-    ("04b", "Seeing\nattention",        "attention\nweights",     "04"),
-    ("05",  "Transformer\nblock",       "richer\nvectors",        None),
-    ("06",  "GPT model",                "logits",                 None),
-    ("07",  "Training",                 "trained\nweights",       None),
-    ("09",  "Classification\nand LoRA", "labels",                 None),
-    ("10",  "Instruction\nfine-tuning", "replies",                None),
-    ("11",  "Command line",             "generated\ntext",        None),
+    # key    title                       col  row
+    ("00",  "Text",                      0,   0),
+    ("01",  "Tokenizer",                 1,   0),
+    ("02",  "Embeddings",                2,   0),
+    ("03",  "Sliding-window\ndataset",   3,   0),
+    ("04",  "Attention",                 4,   0),
+    ("04b", "Seeing\nattention",         4,  -1),
+    ("05",  "Transformer\nblock",        0,   1),
+    ("06",  "GPT model",                 1,   1),
+    ("07",  "Training",                  2,   1),
+    ("08",  "The training\nrun",         3,   1),
+    ("09",  "Classification",            2,   2),
+    ("09b", "LoRA",                      1,   2),
+    ("10",  "Instruction\nfine-tuning",  3,   2),
+    ("11",  "Command line",              4,   2),
 ]
-PER_ROW = 5  # chapters of the main path per row of the roadmap
+ARROWS = [
+    # from   to     what flows                    route
+    ("00",  "01",  "text",                       "right"),
+    ("01",  "02",  "token ids",                  "right"),
+    ("02",  "03",  "embedding\nlayer",           "right"),
+    ("03",  "04",  "embedded\nwindows",          "right"),
+    ("04",  "04b", "attention\nweights",         "side"),
+    ("04",  "05",  "multi-head attention",       "wrap"),
+    ("05",  "06",  "transformer\nblocks",        "right"),
+    ("06",  "07",  "logits",                     "right"),
+    ("07",  "08",  "the\nTrainer",               "right"),
+    ("07",  "09",  "pretrained\nmodel",          "down"),
+    ("08",  "10",  "pretrained\nmodel",          "down"),
+    ("09",  "09b", "a classifier", "side"),
+    ("09b", "10",  "LoRA layers",                "under"),
+    ("08",  "11",  "checkpoints",                "elbow"),
+    ("10",  "11",  "tuned\nmodel",               "right"),
+]
+GROUPS = [("07", "08")]  # training and the training run together make the pretrained model
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Style: one palette and one font for every figure.
@@ -306,60 +326,57 @@ def compact_svg(svg):
 class Chapter:
     key: str
     title: str
-    makes: str
-    parent: str | None
+    col: int
+    row: int
 
     @property
     def number(self): return self.key.lstrip("0") or "0"
 
+    @property
+    def side(self): return not self.key[-1].isdigit()  # 04b, 09b: a side chapter, drawn dashed
+
 
 def roadmap(current):
-    """Where chapter `current` sits on the path from text to a trained model: its box stands out, the others are
-    muted, and the arrows say what each chapter hands to the next. Side chapters hang off their parent, above it."""
-    chapters = [Chapter(*row) for row in CHAPTERS]
-    if current not in {c.key for c in chapters}: raise ValueError(f"no chapter {current!r} in CHAPTERS")
-    main = [c for c in chapters if c.parent is None]
-    sides = [c for c in chapters if c.parent is not None]
-    rows = [main[i:i + PER_ROW] for i in range(0, len(main), PER_ROW)]
-    row_of = {c.key: r for r, row in enumerate(rows) for c in row}
-    col_of = {c.key: k for row in rows for k, c in enumerate(row)}
-    bw, bh, gap, wrap, band, margin = 1.22, 0.6, 0.86, 0.5, 1.05, 0.08
-    banded = {row_of[s.parent] for s in sides}
-    height = 2 * margin + len(rows) * bh + (len(rows) - 1) * wrap + band * len(banded)
-    width = 2 * margin + PER_ROW * bw + (PER_ROW - 1) * gap
+    """Where chapter `current` sits among the chapters: its box stands out, the others are muted, and each arrow says
+    what one chapter hands to another. Chapters 9 and 10 both branch from the pretrained model of chapters 7 and 8."""
+    chapters = {row[0]: Chapter(*row) for row in CHAPTERS}
+    if current not in chapters: raise ValueError(f"no chapter {current!r} in CHAPTERS")
+    bw, bh, gap, row_gap, band, margin, below = 1.22, 0.6, 0.86, 0.62, 1.05, 0.08, 0.34
+    n_rows = max(c.row for c in chapters.values()) + 1
+    width = 2 * margin + 5 * bw + 4 * gap
+    height = 2 * margin + band + n_rows * bh + (n_rows - 1) * row_gap + below
     cv = Canvas(width, height)
+    top = height - margin - band - bh / 2                   # the centre of row 0
 
-    def x_of(col): return margin + bw / 2 + col * (bw + gap)
-    y, row_y = height - margin, []
-    for r in range(len(rows)):
-        if r in banded: y -= band
-        row_y.append(y - bh / 2)
-        y -= bh + wrap
-
-    def style(c): return "current" if c.key == current else "muted"
+    def x_of(c): return margin + bw / 2 + c.col * (bw + gap)
+    def y_of(c): return top - c.row * (bh + row_gap) if c.row >= 0 else top + band
     def edge(*keys):  # the arrows that touch the current chapter are drawn dark, the rest muted
         return dict(color=LINE, label_color=INK) if current in keys else dict(color=FAINT, label_color=SOFT)
-    def draw(c, x, y): return cv.box(x, y, bw, bh, c.title, head=c.number, style=style(c), size=SIZE,
-                                     dashed=c.parent is not None)
-    boxes = {c.key: draw(c, x_of(col_of[c.key]), row_y[row_of[c.key]]) for c in main}
-    for a, b in zip(main, main[1:]):
-        ba, bb = boxes[a.key], boxes[b.key]
-        if row_of[a.key] == row_of[b.key]:
-            cv.arrow(ba.right, bb.left, label=a.makes, **edge(a.key, b.key))
-        else:  # wrap to the next row: down, back along the gap between the rows, down again
+    for keys in GROUPS:
+        xs, ys = [x_of(chapters[k]) for k in keys], [y_of(chapters[k]) for k in keys]
+        cv.box((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, max(xs) - min(xs) + bw + 0.2,
+               max(ys) - min(ys) + bh + 0.2, style="group", group=True, dashed=True, lw=1.0)
+    boxes = {k: cv.box(x_of(c), y_of(c), bw, bh, c.title, head=c.number, size=SIZE, dashed=c.side,
+                       style="current" if k == current else "muted") for k, c in chapters.items()}
+    for a, b, label, route in ARROWS:
+        ba, bb, kw = boxes[a], boxes[b], edge(a, b)
+        if route == "right":
+            cv.arrow(ba.right, bb.left, label=label, **kw)
+        elif route == "wrap":    # down, back along the gap between the rows, down again
             mid = (ba.bottom[1] + bb.top[1]) / 2
-            cv.arrow(ba.bottom, (ba.x, mid), (bb.x, mid), bb.top, label=a.makes.replace("\n", " "), label_side="on",
-                     **edge(a.key, b.key))
-    last = main[-1]
-    if col_of[last.key] < PER_ROW - 1:  # where the path ends: what the last chapter makes
-        b = boxes[last.key]
-        cv.arrow(b.right, (b.right[0] + gap * 0.7, b.y), **edge(last.key))
-        cv.text(b.right[0] + gap * 0.7 + 0.08, b.y, last.makes, ha="left", size=SIZE,
-                color=INK if current == last.key else SOFT)
-    for s in sides:
-        p = boxes[s.parent]
-        sb = draw(s, p.x, p.y + band)
-        cv.arrow(p.top, sb.bottom, dashed=True, label=s.makes, label_side="left", **edge(s.key, s.parent))
+            cv.arrow(ba.bottom, (ba.x, mid), (bb.x, mid), bb.top, label=label, label_side="on", **kw)
+        elif route == "down":    # from the bottom of the group's frame, if it has one
+            y0 = ba.bottom[1] - (0.1 if any(a in g for g in GROUPS) else 0)
+            cv.arrow((ba.x, y0), bb.top, label=label, label_side="right", **kw)
+        elif route == "side":    # dashed, to a side chapter above or beside its parent
+            pts = (ba.top, bb.bottom) if bb.y > ba.y else (ba.left, bb.right)
+            cv.arrow(*pts, dashed=True, label=label, label_side="left" if bb.y > ba.y else "above", **kw)
+        elif route == "elbow":   # right along the row, then down into the box
+            cv.arrow(ba.right, (bb.x, ba.y), bb.top, label=label, label_side="above", **kw)
+        elif route == "under":   # down, along below the row, up into the box
+            y = ba.bottom[1] - below + 0.1
+            cv.arrow(ba.bottom, (ba.x, y), (bb.x, y), bb.bottom, label=label, label_side="on", **kw)
+        else: raise ValueError(f"unknown route {route!r} for the arrow {a} -> {b}")
     return cv
 
 
@@ -618,9 +635,104 @@ def training_step():
     return cv
 
 
+def _labelled_grid(cv, x0, y0, rows, cell, size=SMALL - 1):
+    """A grid whose rows are lists of (text, fill) cells, top-left corner at (x0, y0); returns its Box."""
+    cols = max(len(r) for r in rows)
+    g = cv.grid(x0, y0, len(rows), cols, cell, lambda i, j: rows[i][j][1] if j < len(rows[i]) else None)
+    for i, r in enumerate(rows):
+        for j, (t, _) in enumerate(r):
+            if t: cv.text(x0 + (j + 0.5) * cell, y0 - (i + 0.5) * cell, t, size=size, inside=g)
+    return g
+
+
+def classifier_head():
+    """Chapter 9: `GPTClassifier` on a right-padded batch. The body makes one vector per position; the head reads
+    each row's vector at its last real token (found from the attention mask), never a padding position."""
+    cv = Canvas(9.95, 3.25)
+    lens, T, cell = [6, 3, 4], 6, 0.27
+    real, pad, last = _shade(0.45), "#e9ecef", _shade(0.9, ORANGE)
+    ids = _labelled_grid(cv, 0.65, 2.6, [[("", real if j < n else pad) for j in range(T)] for n in lens], cell)
+    cv.text(ids.x, 2.78, "token ids (B, T), right-padded", size=SMALL, weight="bold")
+    mask = _labelled_grid(cv, 0.65, 1.25, [[("1" if j < n else "0", _shade(0.15) if j < n else pad) for j in range(T)]
+                                          for n in lens], cell)
+    cv.text(mask.x, 1.43, "attention_mask (B, T)", size=SMALL, weight="bold")
+    body = cv.box(3.35, ids.y, 1.45, 0.8, "embeddings, blocks,\nfinal norm", head="GPT body", style="layer",
+                  text_size=SMALL - 0.5)
+    cv.arrow(ids.right, body.left)
+    hx0 = 4.75
+    hid = _labelled_grid(cv, hx0, 2.6, [[("", last if j == n - 1 else _shade(0.35, GREEN) if j < n else "#f1f3f5")
+                                         for j in range(T)] for n in lens], cell)
+    cv.text(hid.x, 2.78, "hidden states (B, T, emb_dim)", size=SMALL, weight="bold")
+    cv.arrow(body.right, hid.left)
+    idx = cv.box(3.35, mask.y, 1.45, 0.5, "(5, 2, 3)", head="last_real_index", style="op", text_size=SMALL)
+    cv.arrow(mask.right, idx.left)
+    cv.arrow(idx.right, (hid.x, idx.y), hid.bottom, label="the last real token\nof each row", label_side="right",
+             label_at=(hid.x, (idx.y + hid.bottom[1]) / 2), color=ORANGE, label_color=ORANGE)
+    head = cv.box(8.0, hid.y, 1.05, 0.62, "emb_dim \u2192 2", head="head", style="layer", text_size=SMALL)
+    cv.arrow(hid.right, head.left, label="(B, emb_dim)")
+    logits = _labelled_grid(cv, 9.15, hid.y + 1.5 * cell, [[("", _shade(0.5, ORANGE))] * 2] * 3, cell)
+    cv.text(logits.x, 2.78, "logits (B, 2)", size=SMALL, weight="bold")
+    cv.arrow(head.right, logits.left)
+    cv.text(hx0 + 0.6, 0.3, "grey: padding, never read (and, under the causal mask, never seen by a real token)",
+            size=SMALL - 0.5, color=SOFT)
+    return cv
+
+
+def lora():
+    """Chapter 9b: a LoRA layer. The frozen weight W and, beside it, the trainable low-rank update B A scaled by
+    alpha / r: y = W x + (alpha / r) B A x. A starts random and B at zero, so the layer starts as W alone."""
+    cv = Canvas(8.3, 3.45)
+    ytop, ybot = 2.45, 0.95
+    x = cv.box(0.62, (ytop + ybot) / 2, 0.85, 0.62, "(\u2026, in)", head="x", style="data")
+    w = cv.box(3.55, ytop, 1.75, 0.78, "out \u00d7 in, frozen", head="W", style="muted")
+    a = cv.box(2.55, ybot, 1.05, 0.66, "r \u00d7 in", head="A", style="layer")
+    b = cv.box(4.45, ybot, 1.05, 0.66, "out \u00d7 r", head="B", style="layer")
+    plus = cv.circle(6.35, (ytop + ybot) / 2, "+")
+    y = cv.box(7.6, plus.y, 0.95, 0.62, "(\u2026, out)", head="y", style="data")
+    bus = 1.45
+    cv.arrow(x.right, (bus, x.y), (bus, ytop), w.left)
+    cv.arrow((bus, x.y), (bus, ybot), a.left)
+    cv.arrow(a.right, b.left, label="(\u2026, r)")
+    cv.arrow(w.right, (plus.x, ytop), plus.top, label="W x", label_side="above")
+    cv.arrow(b.right, (plus.x, ybot), plus.bottom, label="$\\times\\ \\alpha / r$", label_side="above")
+    cv.arrow(plus.right, y.left)
+    cv.text(a.x, ybot - 0.5, "random at the start", color=GREEN)
+    cv.text(b.x, ybot - 0.5, "zero at the start", color=GREEN)
+    cv.text(3.5, 0.12, "trainable: r \u00b7 (in + out) numbers instead of out \u00b7 in; after training, "
+            "W + (\u03b1 / r) B A is one matrix again", size=SMALL - 0.5, color=SOFT, va="bottom")
+    cv.text(cv.w / 2, cv.h - 0.2, "y = W x + (\u03b1 / r) B A x", size=SIZE + 1, weight="bold")
+    return cv
+
+
+def prompt_mask():
+    """Chapter 10: a padded batch of (prompt, response) pairs. Inputs are the sequence without its last token,
+    targets the sequence shifted by one; the targets of prompt tokens and of padding are -100, which the loss
+    ignores, so the model learns only to write the response and its end token."""
+    cv = Canvas(8.6, 2.95)
+    rows = [(4, 3), (3, 1), (5, 2)]                    # (prompt, response) tokens per row; the end token follows
+    cell, T = 0.45, max(p + r for p, r in rows)
+    P, R, E, PAD, IGN = _shade(0.35), _shade(0.4, GREEN), _shade(0.55, ORANGE), "#e9ecef", "#f8f9fa"
+    def seq(p, r): return [("P", P)] * p + [("R", R)] * r + [("E", E)]
+    inputs = [seq(p, r)[:-1] + [("pad", PAD)] * (T - p - r) for p, r in rows]
+    targets = [[("\u2212100", IGN)] * (p - 1) + seq(p, r)[p:] + [("\u2212100", IGN)] * (T - p - r) for p, r in rows]
+    gi = _labelled_grid(cv, 0.3, 2.35, inputs, cell)
+    gt = _labelled_grid(cv, 5.1, 2.35, targets, cell)
+    cv.text(gi.x, 2.55, "inputs (B, T)", size=SMALL, weight="bold")
+    cv.text(gt.x, 2.55, "targets (B, T)", size=SMALL, weight="bold")
+    cv.arrow(gi.right, gt.left, label="shift by one,\nmask the prompt\nand the padding")
+    cv.text(0.3, 0.62, "each row is P prompt tokens, R response tokens and E, the end token; inputs: the row without "
+            "its last token",
+            size=SMALL - 0.5, ha="left", color=SOFT)
+    cv.text(0.3, 0.3, "pad: any id (the end token, say); \u2212100: ignored by the loss, so only the response and its "
+            "end token are learned",
+            size=SMALL - 0.5, ha="left", color=SOFT)
+    return cv
+
+
 FIGURES = {**{f"roadmap_{c[0]}": (lambda k=c[0]: roadmap(k)) for c in CHAPTERS},
            "sliding_window": sliding_window, "qkv_attention": qkv_attention, "head_split": head_split,
-           "transformer_block": transformer_block, "gpt_model": gpt_model, "training_step": training_step}
+           "transformer_block": transformer_block, "gpt_model": gpt_model, "training_step": training_step,
+           "classifier_head": classifier_head, "lora": lora, "prompt_mask": prompt_mask}
 
 
 def draw_all(out):

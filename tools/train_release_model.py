@@ -8,10 +8,11 @@ Step 1 is exactly `minigpt train --preset shakespeare-release --out_dir OUT`: a 
 does not depend on the speed of the machine (only the recorded wall time does). The commit the run was trained from is
 written to OUT/commit.txt before training starts.
 
-Step 2 loads the run's final checkpoint, measures the loss per character on the whole validation split (the last 10%
-of the corpus, never trained on) in float32 and again after rounding the weights to bfloat16, and writes the rounded
-weights, the tokenizer and a manifest whose `info` records the preset, the commit, the steps, the wall time and both
-losses. It refuses to package a model whose rounding costs more than 0.005 nats per character.
+Step 2 loads the run's final checkpoint (`which="last"`, not the run's best: the recipe is a fixed number of steps),
+measures the loss per character on the whole validation split (the last 10% of the corpus, never trained on) in float32
+and again after rounding the weights to bfloat16, and writes the rounded weights, the tokenizer and a manifest whose
+`info` records the preset, the commit, the steps, the wall time and both losses. It refuses to package a model whose
+rounding costs more than 0.005 nats per character.
 """
 import argparse
 import math
@@ -49,14 +50,16 @@ def train(out_dir):
 def package(out_dir, dest):
     from minigpt.cli import resolve_config
     from minigpt.corpus import load_text, train_val_split
-    from minigpt.train import load_checkpoint, loss_per_char, save_checkpoint
+    from minigpt.checkpoint import load_checkpoint, save_checkpoint
+    from minigpt.train import loss_per_char
 
-    ck = load_checkpoint(out_dir, load_state=True)
+    ck = load_checkpoint(out_dir, load_state=True, which="last")   # the recipe is its fixed steps: the last checkpoint
     model, tok, trainer = ck["model"].eval(), ck["tokenizer"], ck["trainer"]
     cfg = yaml.safe_load((out_dir / "config.yaml").read_text())
     if cfg != resolve_config(PRESET, overrides={"out_dir": cfg["out_dir"]}):
         sys.exit(f"{out_dir} was not trained with the current {PRESET} preset; retrain")
-    if ck["step"] != cfg["max_steps"]: sys.exit(f"{out_dir} stopped at step {ck['step']} of {cfg['max_steps']}: resume it first")
+    if ck["step"] != cfg["max_steps"]:
+        sys.exit(f"{out_dir} stopped at step {ck['step']} of {cfg['max_steps']}: resume it first")
     _, val_text = train_val_split(load_text(cfg["data"]), cfg["train_frac"])
     fp32 = loss_per_char(model, tok, val_text)
     rounded = model.to(torch.bfloat16).to(torch.float32)           # what loading the bf16 file gives back
@@ -64,7 +67,8 @@ def package(out_dir, dest):
     n_tokens = len(tok.encode(val_text)) - 1
     print(f"validation loss per character: {fp32:.4f} (float32), {bf16:.4f} (bfloat16 weights)")
     if bf16 - fp32 > 0.005: sys.exit("rounding to bfloat16 costs too much; ship float32 instead")
-    info = {"preset": PRESET, "commit": (out_dir / "commit.txt").read_text().strip() if (out_dir / "commit.txt").exists() else "unknown",
+    commit_file = out_dir / "commit.txt"
+    info = {"preset": PRESET, "commit": commit_file.read_text().strip() if commit_file.exists() else "unknown",
             "steps": ck["step"], "tokens_seen": trainer["tokens_seen"], "train_seconds": round(trainer["elapsed"]),
             "torch": torch.__version__,
             "val_chars": len(val_text), "val_tokens": n_tokens,

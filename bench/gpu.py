@@ -57,8 +57,7 @@ from minigpt.corpus import load_text, train_val_split
 from minigpt.data import GPTDataset
 from minigpt.model import GPTConfig, GPTModel, generate
 from minigpt.train import Callback, TrainConfig, Trainer, loss_per_char, param_groups, seed_everything
-try: from minigpt.checkpoint import load_checkpoint                 # chapter 8's module
-except ImportError: from minigpt.train import load_checkpoint       # before the move
+from minigpt.checkpoint import load_checkpoint
 
 TRAINER_TARGET, DECODE_TARGET, LOSS_TARGET, TIME_TARGET = 0.97, 0.9, 1.39, 120
 T0 = time.perf_counter()

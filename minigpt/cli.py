@@ -80,7 +80,7 @@ def _dataclass_keys(cls, skip=()):
     hints, helps = typing.get_type_hints(cls), _field_help(cls)
     return {f.name: (hints[f.name], f.default, helps.get(f.name, "")) for f in fields(cls) if f.name not in skip}
 
-# %% ../nbs/11_cli.ipynb #ea741ba0
+# %% ../nbs/11_cli.ipynb #344e760e
 FINETUNE_KEYS = {
     "base": (str, "shakespeare", "the model to start from: a shipped model's name or a run folder"),
     "data": (str, "plays", f"a task of the plays ({', '.join(PLAY_TASKS)}), or a .json/.jsonl file of "
@@ -170,7 +170,7 @@ def _read_yaml(path):
         raise ConfigError(f"{path} must be a mapping of key: value pairs, got a {type(loaded).__name__}")
     return loaded
 
-# %% ../nbs/11_cli.ipynb #a97cfcf4
+# %% ../nbs/11_cli.ipynb #2920edd0
 def _apply(cfg, schema, source, what="config key"):
     "Set the keys of the mapping `source` in `cfg`, each one checked against `schema` and coerced to its type."
     for k, v in source.items():
@@ -205,7 +205,7 @@ def resolve_config(preset=None, config_file=None, overrides=None, command="train
     cfg["out_dir"] = str(Path(cfg["out_dir"]).expanduser())
     return cfg
 
-# %% ../nbs/11_cli.ipynb #c92d042d
+# %% ../nbs/11_cli.ipynb #147c2502
 _LOWEST = {   # key: (lowest value, what a low value means): keys that GPTConfig and TrainConfig do not check
     "batch_size": (1, ""), "stride": (1, ", or null for context_length // 2"),
     "num_threads": (0, " (0: torch's default)"),
@@ -289,7 +289,7 @@ def build_trainer(cfg, tok, train_ds, val_ds, **train_overrides):
     return Trainer(model, train_ds, val_ds, build_train_config(cfg, **train_overrides), tokenizer=tok,
                    batch_size=cfg["batch_size"])
 
-# %% ../nbs/11_cli.ipynb #82bab057
+# %% ../nbs/11_cli.ipynb #53d669d8
 def _sha256(text): return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 def _setup_train(cfg, resume_from, progress, print_fn):
@@ -321,7 +321,7 @@ def _report_trained(trainer, extra, print_fn=print):
     for temp in (0.5, 0.8, 1.0):
         print_fn(f"--- sample at temperature {temp} ---\n{trainer.sample(temperature=temp)}\n")
 
-# %% ../nbs/11_cli.ipynb #20ac5e0d
+# %% ../nbs/11_cli.ipynb #d130dc0c
 class _ResponseProgress(ProgressBar):
     "`ProgressBar` for fine-tuning: its validation loss is over response tokens only, and the line says so."
     def after_eval(self, t):
@@ -363,7 +363,7 @@ def _report_finetuned(trainer, extra, print_fn=print):
     print_fn(f"--- a held-out prompt ---\n{tok.decode(prompt)}\n--- the reply ---\n{reply}"
              f"{'' if stopped else ' [...]'}\n")
 
-# %% ../nbs/11_cli.ipynb #995064f6
+# %% ../nbs/11_cli.ipynb #d4ce3e46
 def load_base(cfg):
     "(model, tokenizer): the base `cfg['base']` (its best checkpoint), with LoRA layers added if `cfg['lora_rank']`."
     model, tok = load_model(cfg["base"])
@@ -393,7 +393,7 @@ def prepare_instructions(cfg, tok, context_length):
     except ValueError as e: raise ConfigError(str(e)) from None
     return end_id, train_ds, val_ds, data_hash
 
-# %% ../nbs/11_cli.ipynb #f2b6c333
+# %% ../nbs/11_cli.ipynb #24e98be2
 _SAME_RUN_KEYS = {"train": ("data_sha256", "train_frac", "stride"),
                   "finetune": ("base", "data_sha256", "max_examples", "val_examples", "max_length", "mask_prompt",
                                "lora_rank", "lora_alpha", "lora_targets")}
@@ -441,7 +441,7 @@ def _fit(trainer, out):
         raise TrainingFailed(f"{e}: training stopped and {kept}; try a lower lr (now {trainer.cfg.lr:g}), "
                              f"or grad_clip 1.0 (now {trainer.cfg.grad_clip:g})") from None
 
-# %% ../nbs/11_cli.ipynb #e470c42a
+# %% ../nbs/11_cli.ipynb #a9112d6d
 _VERB = {"train": "training", "finetune": "fine-tuning"}
 _STEPS = {"train": (_setup_train, _report_untrained, _report_trained),
           "finetune": (_setup_finetune, _report_before_finetune, _report_finetuned)}
@@ -488,7 +488,7 @@ def _report_files(out, command, seconds, print_fn=print):
     print_fn(f"checkpoint, {'instruct.json, ' if command == 'finetune' else ''}config.yaml and log.jsonl in {out} "
              f"({seconds:.0f} s in all). Try: {try_next}")
 
-# %% ../nbs/11_cli.ipynb #7ed26173
+# %% ../nbs/11_cli.ipynb #9fc10f03
 def load_model(checkpoint, map_location="cpu"):
     """(model, tokenizer) of a run folder or a shipped model's name, in eval mode on `map_location`: the best
     checkpoint, and a LoRA fine-tune's layers merged into plain weights, so that any run can be sampled or tuned on."""
@@ -592,7 +592,7 @@ def _messages(stdin, interactive, warn):
             except UnicodeDecodeError: warn(f"line {n} of the input is not UTF-8 text: skipped"); continue
         yield line
 
-# %% ../nbs/11_cli.ipynb #48708ab9
+# %% ../nbs/11_cli.ipynb #d086bfe2
 GENERATE_KEYS = {
     "checkpoint": (str, "shakespeare", "a run folder (a train or finetune out_dir) or a shipped model's name"),
     "prompt": (str, "\n", "the text to continue"),
@@ -659,7 +659,7 @@ def make_parser():
     _add_keys(c, CHAT_KEYS, {k: d for k, (_, d, _) in CHAT_KEYS.items()}, None)
     return p, {"train": t, "generate": g, "finetune": f, "chat": c}
 
-# %% ../nbs/11_cli.ipynb #5fa0645f
+# %% ../nbs/11_cli.ipynb #2ae7c0d7
 def _options(schema, given):
     "The options of `generate` or `chat`: the defaults of `schema` <- the ones given, each checked."
     opts = {k: d for k, (_, d, _) in schema.items()}
@@ -701,7 +701,7 @@ def _generate_command(args, given, parser):
     print()
     return 0
 
-# %% ../nbs/11_cli.ipynb #38884f35
+# %% ../nbs/11_cli.ipynb #1f322ab3
 def _name(option, name):
     "A speaker's name from --as or --you: one line, no colon, no special token."
     name = name.strip()
@@ -730,7 +730,7 @@ def _chat_command(args, given, parser):
         print(); return 130
     return 0
 
-# %% ../nbs/11_cli.ipynb #20102ce0
+# %% ../nbs/11_cli.ipynb #fb471827
 _COMMANDS = {"train": _train_command, "finetune": _train_command, "generate": _generate_command, "chat": _chat_command}
 
 def _unknown(extra, parser, keys):

@@ -14,13 +14,16 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from .corpus import atomic_write, read_json_file
+
 # %% auto #0
 __all__ = ['n_windows', 'GPTDataset', 'ResumableBatchSampler', 'stack_pairs', 'fetch_batch', 'fixed_batches', 'create_dataloader',
            'get_batch', 'tokenize_to_file', 'load_token_file']
 
 # %% ../nbs/03_dataset.ipynb #65be4240
 def n_windows(n_tokens: int, max_length: int, stride: int) -> int:
-    "Number of full (input, target) windows: starts 0, stride, 2*stride, ... while `start + max_length + 1 <= n_tokens`."
+    """Number of full (input, target) windows: starts 0, stride, 2*stride, ... while
+    `start + max_length + 1 <= n_tokens`."""
     if n_tokens < max_length + 1:
         return 0
     return (n_tokens - max_length - 1) // stride + 1
@@ -112,7 +115,8 @@ class GPTDataset(Dataset):
 
 # %% ../nbs/03_dataset.ipynb #d9b6f2eb
 class ResumableBatchSampler(Sampler):
-    "Batches of item indices in a seeded order per epoch, shared out over `world_size` processes, resumable from a bookmark."
+    """Batches of item indices in a seeded order per epoch, shared out over `world_size` processes, resumable from a
+    bookmark."""
 
     def __init__(self, n_items: int, batch_size: int, shuffle: bool = True, seed: int = 0, rank: int = 0,
                  world_size: int = 1, drop_last: bool = True):
@@ -121,7 +125,8 @@ class ResumableBatchSampler(Sampler):
         if not 0 <= rank < world_size:
             raise ValueError(f"rank must be between 0 and world_size - 1 = {world_size - 1}, got {rank}")
         if world_size > 1 and not drop_last:
-            raise ValueError("drop_last=False needs world_size=1: with several processes every one must get a full batch")
+            raise ValueError("drop_last=False needs world_size=1: with several processes every one must get a "
+                             "full batch")
         self.n_items, self.batch_size, self.shuffle, self.seed = n_items, batch_size, shuffle, seed
         self.rank, self.world_size, self.drop_last = rank, world_size, drop_last
         self.global_batch = batch_size * world_size  # items per batch over all processes
@@ -165,7 +170,8 @@ class ResumableBatchSampler(Sampler):
 
 # %% ../nbs/03_dataset.ipynb #34c3f82b
 def stack_pairs(batch):
-    "The default `collate_fn`: a batch already built by `__getitems__` passes through; items are stacked field by field."
+    """The default `collate_fn`: a batch already built by `__getitems__` passes through; items are stacked field by
+    field."""
     if isinstance(batch, tuple):
         return batch
     return tuple(torch.stack([torch.as_tensor(x) for x in field]) for field in zip(*batch))
@@ -234,7 +240,8 @@ def get_batch(token_ids, batch_size: int, max_length: int, generator=None, devic
 
 # %% ../nbs/03_dataset.ipynb #318053d1
 def _safe_split(buf: str) -> int:
-    "Where to cut `buf` without changing its GPT-2 tokens: after the last lone newline, else before the last lone space; 0 if neither."
+    """Where to cut `buf` without changing its GPT-2 tokens: after the last lone newline, else before the last lone
+    space; 0 if neither."""
     for sep, cut_after in (("\n", 1), (" ", 0)):
         i = buf.rfind(sep, 0, len(buf) - 1)
         while i > 0 and (buf[i - 1].isspace() or buf[i + 1].isspace()):  # "lone": non-space on both sides
@@ -266,9 +273,10 @@ def _is_file(text_or_path) -> bool:
 def _meta_path(path) -> Path:
     return Path(str(path) + ".json")
 
-
+# %% ../nbs/03_dataset.ipynb #d685b854
 def tokenize_to_file(text_or_path, out_path, tokenizer, chunk_chars: int = 1 << 20, progress: bool = True) -> int:
-    "Tokenize a text, or a text file, chunk by chunk into a flat binary of ids plus a `.json` sidecar; returns the count."
+    """Tokenize a text, or a text file, chunk by chunk into a flat binary of ids plus a `.json` sidecar; returns the
+    count."""
     from tqdm import tqdm
 
     dtype = np.uint16 if tokenizer.n_vocab <= 2**16 else np.uint32
@@ -284,8 +292,9 @@ def tokenize_to_file(text_or_path, out_path, tokenizer, chunk_chars: int = 1 << 
         ids.tofile(out)
         count += len(ids)
 
-    with open(tmp, "wb") as out, tqdm(total=total, unit="B" if is_file else "char", unit_scale=True,
-                                      disable=not progress, desc=f"tokenizing into {out_path.name}", mininterval=1) as bar:
+    bar = tqdm(total=total, unit="B" if is_file else "char", unit_scale=True, disable=not progress,
+               desc=f"tokenizing into {out_path.name}", mininterval=1)
+    with open(tmp, "wb") as out, bar:
         for block, units in _blocks(source, chunk_chars):
             buf += block
             if cut := _safe_split(buf):  # encode up to the last safe newline, keep the rest for later
@@ -296,17 +305,20 @@ def tokenize_to_file(text_or_path, out_path, tokenizer, chunk_chars: int = 1 << 
             write(buf, out)
     os.replace(tmp, out_path)  # the file appears only once it is complete
     meta = {"dtype": np.dtype(dtype).name, "count": count, "n_vocab": tokenizer.n_vocab}
-    _meta_path(out_path).write_text(json.dumps(meta))
+    atomic_write(_meta_path(out_path), lambda tmp: Path(tmp).write_text(json.dumps(meta)))
     return count
 
-
+# %% ../nbs/03_dataset.ipynb #4d0dc558
 def load_token_file(path) -> np.memmap:
     "The ids written by `tokenize_to_file` as a read-only `np.memmap` `(count,)`: nothing is loaded into memory."
     meta_file = _meta_path(path)
     if not meta_file.exists():
         raise FileNotFoundError(f"{meta_file} not found: token files are written by tokenize_to_file, which "
                                 f"stores their dtype and count in this sidecar; run it first")
-    meta = json.loads(meta_file.read_text())
+    meta = read_json_file(meta_file, "a token-file sidecar", "run tokenize_to_file again")
+    if meta.get("dtype") not in ("uint16", "uint32") or type(meta.get("count")) is not int or meta["count"] < 0:
+        raise ValueError(f"{meta_file} is not a token-file sidecar: it needs a dtype (uint16 or uint32) and a "
+                         f"count >= 0; run tokenize_to_file again")
     if meta["count"] == 0:  # an empty file cannot be memory-mapped
         return np.zeros(0, dtype=meta["dtype"])
     return np.memmap(path, dtype=meta["dtype"], mode="r", shape=(meta["count"],))

@@ -24,21 +24,24 @@ def sinusoidal_positions(context_length: int, emb_dim: int, base: float = 10000.
 
 # %% ../nbs/02_embeddings.ipynb #5e5b3de2
 def check_token_ids(idx: torch.Tensor, vocab_size: int) -> None:
-    "Raise a one-line ValueError unless `idx` is an integer tensor of ids in `0 .. vocab_size-1` (values unchecked while compiling)."
+    """Raise a one-line ValueError unless `idx` is an integer tensor of ids in `0 .. vocab_size-1` (values unchecked
+    while compiling)."""
     if not isinstance(idx, torch.Tensor):
-        raise ValueError(f"token ids must be a tensor of integers (torch.long), got {type(idx).__name__}: use torch.tensor(ids)")
+        raise ValueError(f"token ids must be a tensor of integers (torch.long), got {type(idx).__name__}: "
+                         "use torch.tensor(ids)")
     if idx.dtype not in (torch.long, torch.int32):
         raise ValueError(f"token ids must be integers (torch.long), got {idx.dtype}: pass the ids a tokenizer made, "
                          "not vectors or masks (idx.long() converts integer ids of another type)")
-    if torch.compiler.is_compiling() or idx.numel() == 0: return   # a data-dependent branch would break a compiled graph
+    if torch.compiler.is_compiling() or idx.numel() == 0: return   # a data-dependent branch breaks a compiled graph
     lo, hi = (int(v) for v in torch.aminmax(idx))                    # one pass: the smallest and the largest id
     if lo < 0 or hi >= vocab_size:
         bad = [f"smallest id {lo}"] * (lo < 0) + [f"largest id {hi}"] * (hi >= vocab_size)
-        raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (vocab_size = {vocab_size}), got {', '.join(bad)}: "
-                         "check that the tokenizer matches the model (its n_vocab must be at most vocab_size)")
+        raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (vocab_size = {vocab_size}), "
+                         f"got {', '.join(bad)}: check that the tokenizer matches the model "
+                         "(its n_vocab must be at most vocab_size)")
 
 class GPTEmbedding(nn.Module):
-    "Token embedding plus learned absolute positional embedding, followed by dropout: ids `(B, T)` -> `(B, T, emb_dim)`."
+    "Token embedding plus learned absolute positional embedding, then dropout: ids `(B, T)` -> `(B, T, emb_dim)`."
 
     def __init__(self, vocab_size: int, emb_dim: int, context_length: int, drop_rate: float = 0.0):
         super().__init__()

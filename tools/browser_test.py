@@ -62,8 +62,7 @@ shipped = BPETokenizer.load(Path(minigpt.__file__).parent / "pretrained" / "shak
 
 # The sampling explorer (chapter 6) on the shipped model.
 SAMPLING_CELLS = [
-    """try: from minigpt.checkpoint import load_checkpoint
-except ImportError: from minigpt.train import load_checkpoint
+    """from minigpt.checkpoint import load_checkpoint
 from minigpt.model import SamplingExplorer
 shipped = load_checkpoint("shakespeare", load_state=False)""",
     """SamplingExplorer(shipped["model"], shipped["tokenizer"], "JULIET:\\nO Romeo, Romeo! wherefore art thou",

@@ -56,7 +56,7 @@ def package(out_dir, dest):
     ck = load_checkpoint(out_dir, load_state=True, which="last")   # the recipe is its fixed steps: the last checkpoint
     model, tok, trainer = ck["model"].eval(), ck["tokenizer"], ck["trainer"]
     cfg = yaml.safe_load((out_dir / "config.yaml").read_text())
-    if cfg != resolve_config(PRESET, overrides={"out_dir": cfg["out_dir"]}):
+    if cfg != resolve_config(PRESET, overrides={"out_dir": cfg["out_dir"], "data_sha256": cfg.get("data_sha256")}):
         sys.exit(f"{out_dir} was not trained with the current {PRESET} preset; retrain")
     if ck["step"] != cfg["max_steps"]:
         sys.exit(f"{out_dir} stopped at step {ck['step']} of {cfg['max_steps']}: resume it first")

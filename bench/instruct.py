@@ -12,6 +12,10 @@ recipe from scratch (random weights), and the levers tried on the way to the def
 - plays-old:   the first edition's recipe: the plays' examples as they are, 300 steps of 8 pairs, lr 3e-4;
 - plays:       the default's steps, batch and lr, but the real names (no renaming): does memory win?
 - all-answers: renamed, but keeping the examples whose next speaker is not on stage (an answer no reading can find);
+- syllables:   the first renamed recipe: new names made of 40 fixed syllables, or drawn from the training plays'
+               speakers (half each), instead of glued from pieces of real names;
+- one-word:    names glued from one to four pieces of real names into one word, whatever the shape of the old name
+               (the second renamed recipe), instead of a name shaped like the old one (words, case, length);
 - lora:        LoRA rank 8 (alpha 16, attention and feed-forward) on the default data, lr 3e-3;
 - half:        the default with half the steps.
 
@@ -30,8 +34,9 @@ import torch
 
 from minigpt.checkpoint import load_checkpoint
 from minigpt.corpus import read_speeches, speech_split
-from minigpt.instruct import (FINETUNE_DEFAULTS, end_token_id, evaluate_instructions, finetune, next_speaker_examples,
-                              play_examples, rename_speakers, renamed_examples, reply_examples, speaker_before_last)
+from minigpt.instruct import (FINETUNE_DEFAULTS, end_token_id, evaluate_instructions, finetune, input_speakers,
+                              invented_name, name_pieces, next_speaker_examples, play_examples, rename_speakers,
+                              renamed_examples, reply_examples, speaker_before_last)
 from minigpt.lora import add_lora, merge_lora
 from minigpt.model import GPTModel
 from minigpt.train import seed_everything
@@ -39,16 +44,51 @@ from minigpt.train import seed_everything
 LORA_TARGETS = ("att.qkv", "att.out_proj", "ff")
 
 
-def all_answers(seed=0):
-    "Renamed 'Who speaks next?' examples, also those whose answer is not on stage, plus the default share of replies."
+SYLLABLES = ("AN", "BEL", "COR", "DA", "EN", "FAL", "GOR", "HAL", "IS", "JOR", "KEL", "LO", "MAR", "NEL", "OR", "PER",
+             "QUIN", "RO", "SAL", "TOR", "UL", "VAN", "WIL", "XAN", "YOR", "ZED", "BA", "CI", "DU", "FE", "GA", "HO",
+             "LI", "MU", "NO", "PA", "RI", "SU", "TI", "VO")
+TITLES = ("SIR ", "LORD ", "LADY ", "KING ", "FIRST ", "SECOND ")
+
+
+def _renamed(new_name, keep_all=False, seed=0):
+    "Renamed 'Who speaks next?' examples (those whose answer is on stage, or all) plus the default share of replies."
     rng = random.Random(seed)
-    pool = sorted({s.speaker for s in read_speeches() if speech_split(s) == "train"})
-    who = [rename_speakers(e, rng, pool) for e in next_speaker_examples("train")]
+    who = [rename_speakers(e, rng, new_name) for e in next_speaker_examples("train")
+           if keep_all or e.output in input_speakers(e)]
     rep = reply_examples("train")
     rng.shuffle(rep)
     out = who + rep[:len(who) // 3]
     rng.shuffle(out)
     return out
+
+
+def _cast():
+    return sorted({s.speaker for s in read_speeches() if speech_split(s) == "train"})
+
+
+def all_answers(seed=0):
+    "The default's names, but keeping the examples whose answer is not on stage."
+    pieces = name_pieces(_cast(), seed)
+    return _renamed(lambda rng, old: invented_name(rng, pieces, old), keep_all=True, seed=seed)
+
+
+def one_word(seed=0):
+    "The second renamed recipe: one to four pieces of real names glued into one word, sometimes after a title."
+    pieces = name_pieces(_cast(), seed)
+    def new_name(rng, old):
+        name = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+        return (rng.choice(TITLES) if rng.random() < 0.2 else "") + name
+    return _renamed(new_name, seed=seed)
+
+
+def syllables(seed=0):
+    "The first renamed recipe: half the names of fixed syllables, half the training plays' own speakers."
+    cast = _cast()
+    def new_name(rng, old):
+        if rng.random() < 0.5: return rng.choice(cast)
+        name = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3)))
+        return (rng.choice(TITLES[:5]) if rng.random() < 0.2 else "") + name
+    return _renamed(new_name, seed=seed)
 
 
 def recipes(base, steps):
@@ -63,6 +103,8 @@ def recipes(base, steps):
                        "warmup_steps": max(1, steps * 30 // d["max_steps"])}),
         "plays": (lambda: copy.deepcopy(base), play_examples, {"max_steps": steps}),
         "all-answers": (lambda: copy.deepcopy(base), all_answers, {"max_steps": steps}),
+        "syllables": (lambda: copy.deepcopy(base), syllables, {"max_steps": steps}),
+        "one-word": (lambda: copy.deepcopy(base), one_word, {"max_steps": steps}),
         "lora": (lora, renamed_examples, {"max_steps": steps, "lr": 3e-3, "min_lr": 3e-4}),
         "half": (lambda: copy.deepcopy(base), renamed_examples,
                  {"max_steps": max(1, steps // 2),

@@ -93,6 +93,9 @@ def save_checkpoint(path, model, optimizer=None, step=0, config=None, tokenizer=
     from safetensors.torch import save_model
     if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         raise ValueError(f"save_checkpoint: step must be a whole number >= 0 (the optimizer steps taken), got {step!r}")
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"save_checkpoint: model must be a torch nn.Module, got {type(model).__name__}")
+    if not str(path).strip(): raise ValueError("save_checkpoint: path is empty: name the folder, e.g. runs/my-run")
     path = Path(path).expanduser(); path.mkdir(parents=True, exist_ok=True)
     model = _unwrap(model)
     bad = [n for n, p in model.state_dict().items() if p.is_floating_point() and not torch.isfinite(p).all()]
@@ -146,6 +149,8 @@ def checkpoint_dir(path, which="last"):
     """The folder of checkpoint `path`: a folder that exists, else the shipped model of that name (`list_pretrained()`).
     `which="best"` is the run's best checkpoint (its `best/` subfolder) where the run kept one, else the last."""
     if which not in ("best", "last"): raise ValueError(f"which must be 'best' or 'last', got {which!r}")
+    if not str(path).strip():                                       # "" would be the current folder
+        raise CheckpointError("the checkpoint path is empty: name a run folder or a shipped model (e.g. shakespeare)")
     folder = Path(path).expanduser()
     if not folder.exists() and isinstance(path, str) and path in list_pretrained(): folder = PRETRAINED_DIR / path
     if which == "best" and (folder / _BEST / MANIFEST).is_file(): return folder / _BEST

@@ -212,6 +212,7 @@ _LOWEST = {   # key: (lowest value, what a low value means): keys that GPTConfig
     "max_examples": (0, " (0: all)"), "val_examples": (1, ""), "max_length": (2, ""), "lora_rank": (0, " (0: no LoRA)"),
     "max_new_tokens": (1, ""), "temperature": (0, " (0: greedy)"), "sample_temperature": (0, " (0: greedy)"),
     "top_k": (1, ", or null for no limit"), "sample_top_k": (1, ", or null for no limit"), "seed": (0, ""),
+    "bpe_train_chars": (1, ""),
 }
 
 def check_options(cfg, what="config key"):
@@ -224,7 +225,12 @@ def check_options(cfg, what="config key"):
         raise ConfigError(f"{what} 'top_p' must be in (0, 1], or null for no limit; got {cfg['top_p']}")
     if "lora_targets" in cfg and not _lora_targets(cfg):
         raise ConfigError("config key 'lora_targets' is empty: name layers, e.g. att.qkv,att.out_proj,ff")
+    if "bpe_vocab_size" in cfg and cfg["bpe_vocab_size"] < (low := 256 + bool(cfg.get("bpe_endoftext"))):
+        raise ConfigError(f"{what} 'bpe_vocab_size' must be >= {low} (the 256 byte tokens"
+                          f"{' and <|endoftext|>' if low > 256 else ''}), got {cfg['bpe_vocab_size']}")
     if "device" in cfg: check_device(cfg["device"])
+    if "context_length" in cfg: build_model_config(cfg, 1)        # GPTConfig's checks, before any text is read
+    if "lr" in cfg: build_train_config(cfg)                        # TrainConfig's too
 
 def check_device(device):
     "`device` if this machine has it (None or 'auto' pass through), else a `ConfigError` that says what to use instead."
@@ -296,8 +302,13 @@ def _setup_train(cfg, resume_from, progress, print_fn):
     """`minigpt train`'s own steps: text -> tokenizer (the run's own, to resume) -> windows -> a seeded model and its
     `Trainer`. Returns (trainer, the data's SHA-256, what the reports need)."""
     text = load_text(cfg["data"])
+    if resume_from: _check_same_run(resume_from, {**cfg, "data_sha256": _sha256(text)}, "train")   # before its tokens
     saved = load_tokenizer(resume_from, read_manifest(resume_from)["tokenizer"]) if resume_from else None   # same ids
     tok, train_ds, val_ds = prepare_data(cfg, saved, text)
+    try: tok.encode(cfg["sample_prompt"])
+    except ValueError as e:
+        raise ConfigError(f"config key 'sample_prompt' {cfg['sample_prompt']!r} cannot be encoded by the tokenizer of "
+                          f"{cfg['data']} ({str(e).split(';')[0]}): use characters of the text") from None
     trainer = build_trainer(cfg, tok, train_ds, val_ds, progress=progress)
     m = trainer.model
     print_fn(f"data: {cfg['data']}, {len(train_ds.tokens):,} training and {len(val_ds.tokens):,} validation tokens "
@@ -432,14 +443,19 @@ def _resume(trainer, out, cfg, command):
                           f"the extra part: raise them, e.g. --max_steps {trainer.step + 1000} or "
                           f"--max_time {trainer.elapsed + 60:.0f}")
 
-def _fit(trainer, out):
-    "`trainer.fit()`, with a non-finite loss turned into a `TrainingFailed` that says what was kept and what to try."
+def _fit(trainer, out, lora_alpha=None):
+    """`trainer.fit()`, with a non-finite loss turned into a `TrainingFailed` that says what was kept and what to try
+    (with LoRA, its `lora_alpha` too: the update is scaled by alpha / rank)."""
     try: trainer.fit()
     except NonFiniteLossError as e:
         kept = (f"the checkpoint of step {read_manifest(out)['step']:,} in {out} is kept" if (out / MANIFEST).exists()
                 else "nothing was saved (the folder can be started again)")
-        raise TrainingFailed(f"{e}: training stopped and {kept}; try a lower lr (now {trainer.cfg.lr:g}), "
-                             f"or grad_clip 1.0 (now {trainer.cfg.grad_clip:g})") from None
+        alpha = f"a lower lora_alpha (now {lora_alpha:g}; LoRA's update is scaled by it)" if lora_alpha else ""
+        if trainer.step == 0:                                     # not one update yet: the lr played no part
+            raise TrainingFailed(f"{e}, before any update: training stopped and {kept}; a lower lr would not help: "
+                                 + (f"try {alpha}" if alpha else "check the model's weights")) from None
+        raise TrainingFailed(f"{e}: training stopped and {kept}; try a lower lr (now {trainer.cfg.lr:g}), grad_clip "
+                             f"1.0 (now {trainer.cfg.grad_clip:g}){', or ' + alpha if alpha else ''}") from None
 
 # %% ../nbs/11_cli.ipynb #a9112d6d
 _VERB = {"train": "training", "finetune": "fine-tuning"}
@@ -468,7 +484,7 @@ def run(cfg, command="train", resume=False, progress=True, print_fn=print):
         unit = f"x {cfg['context_length']} tokens" if command == "train" else "pairs"
         print_fn(f"{_VERB[command]}: up to {tc.max_steps:,} steps" + (f" or {tc.max_time:.0f} s" if tc.max_time else "")
                  + f", batches of {cfg['batch_size']} {unit}, lr {tc.lr:g}")
-        _fit(trainer, out)
+        _fit(trainer, out, cfg["lora_alpha"] if cfg.get("lora_rank") else None)
         if trainer.interrupted: _report_interrupted(trainer, out, command, print_fn)
         else:
             report_end(trainer, extra, print_fn)
@@ -697,6 +713,7 @@ def _generate_command(args, given, parser):
             sys.stdout.write(piece); sys.stdout.flush()
     except KeyboardInterrupt:
         print(); return 130
+    except BrokenPipeError: raise                                     # the reader went away: `main` ends quietly
     except (ValueError, OSError) as e: parser.error(str(e))           # ConfigError, CheckpointError, a bad prompt
     print()
     return 0
@@ -757,3 +774,6 @@ def main(argv=None):
         try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error when Python exits
         except (OSError, ValueError, AttributeError): pass
         return 141                                                  # what a shell reports for a broken pipe
+
+if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "minigpt.cli":
+    sys.exit(main())                                               # python -m minigpt.cli: the same command

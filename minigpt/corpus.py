@@ -211,6 +211,8 @@ def plot_char_frequencies(text: str, top: int | None = None, ax=None):
 def train_val_split(text, train_frac: float = 0.9):
     """Split `text` (a str, or any sliceable sequence such as a list or tensor of token ids) into (train, val) at
     `train_frac`."""
+    if not (hasattr(text, "__len__") and hasattr(text, "__getitem__")):
+        raise TypeError(f"text must be a str or a sequence of token ids, got {type(text).__name__}")
     if not 0.0 < train_frac < 1.0:
         raise ValueError(f"train_frac must be strictly between 0 and 1, got {train_frac}; e.g. 0.9 keeps 10% for "
                          "validation.")

@@ -29,6 +29,10 @@ def n_windows(n_tokens: int, max_length: int, stride: int) -> int:
     return (n_tokens - max_length - 1) // stride + 1
 
 # %% ../nbs/03_dataset.ipynb #6f4e20ff
+def _short_repr(x, n=40):
+    r = repr(x)
+    return r if len(r) <= n else r[:n] + "..."
+
 def _check_positive(name: str, value, hint: str = ""):
     "Raise a ValueError unless `value` is an integer >= 1."
     try:
@@ -40,18 +44,21 @@ def _check_positive(name: str, value, hint: str = ""):
 
 
 def _as_tokens(token_ids):
-    "A 1-D token sequence as a `torch.long` tensor, or a `np.memmap` left on disk (read lazily)."
-    if isinstance(token_ids, np.memmap):
-        t = token_ids
-    elif isinstance(token_ids, torch.Tensor):
-        t = token_ids.detach().to("cpu", torch.long)
-    elif isinstance(token_ids, np.ndarray):
-        t = torch.from_numpy(token_ids.astype(np.int64))
+    "A 1-D sequence of integer token ids as a `torch.long` tensor, or a `np.memmap` left on disk (read lazily)."
+    bad = lambda kind: ValueError(f"token_ids must be integer ids, got {kind}: tokenize the text with tokenizer.encode")
+    if isinstance(token_ids, (np.ndarray, torch.Tensor)): t = token_ids    # a memmap is an ndarray, read lazily
     else:
-        t = torch.tensor(token_ids if isinstance(token_ids, (list, tuple)) else list(token_ids), dtype=torch.long)
+        seq = token_ids if isinstance(token_ids, (list, tuple)) else list(token_ids)
+        try: t = torch.tensor(seq) if len(seq) else torch.zeros(0, dtype=torch.long)
+        except (TypeError, ValueError, RuntimeError): raise bad(_short_repr(seq)) from None
     if t.ndim != 1:
         raise ValueError(f"token_ids must be a 1-D sequence of ids, got shape {tuple(t.shape)}")
-    return t
+    if isinstance(t, np.memmap): return t
+    if isinstance(t, np.ndarray):                     # 1.5 is no token id: floats are refused, never truncated
+        if not np.issubdtype(t.dtype, np.integer): raise bad(f"an array of {t.dtype}")
+        return torch.from_numpy(t.astype(np.int64))
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool: raise bad(f"{t.dtype} values")
+    return t.detach().to("cpu", torch.long)
 
 # %% ../nbs/03_dataset.ipynb #980672c9
 class GPTDataset(Dataset):

@@ -29,8 +29,8 @@ from .lora import add_lora, merge_lora
 # %% auto #0
 __all__ = ['PLAY_TASKS', 'ALPACA', 'RESPONSE_MARKER', 'END_TOKEN', 'FINETUNE_DEFAULTS', 'INSTRUCT_FILE', 'INSTRUCT_FORMAT',
            'InstructionExample', 'load_instruction_file', 'reply_examples', 'next_speaker_examples', 'input_speakers',
-           'speaker_before_last', 'play_examples', 'invented_name', 'rename_speakers', 'renamed_examples',
-           'split_examples', 'load_instructions', 'PromptTemplate', 'format_prompt', 'end_token_id',
+           'speaker_before_last', 'play_examples', 'name_pieces', 'invented_name', 'rename_speakers',
+           'renamed_examples', 'split_examples', 'load_instructions', 'PromptTemplate', 'format_prompt', 'end_token_id',
            'InstructionDataset', 'instruction_collate', 'instruction_trainer', 'response_loss', 'reply_choices',
            'mean_logprob', 'choice_accuracy', 'interval95', 'generate_reply', 'who_speaks_next',
            'evaluate_instructions', 'finetune', 'write_instruct_info', 'read_instruct_info', 'load_instruction_model']
@@ -146,27 +146,38 @@ def play_examples(split: str = "train", train_frac: float = 0.9, seed: int = 0) 
     return out
 
 # %% ../nbs/10_instructions.ipynb #d4f2b8c1
-_SYLLABLES = ("AN", "BEL", "COR", "DA", "EN", "FAL", "GOR", "HAL", "IS", "JOR", "KEL", "LO", "MAR", "NEL", "OR", "PER",
-              "QUIN", "RO", "SAL", "TOR", "UL", "VAN", "WIL", "XAN", "YOR", "ZED", "BA", "CI", "DU", "FE", "GA", "HO",
-              "LI", "MU", "NO", "PA", "RI", "SU", "TI", "VO")
-_TITLES = ("SIR ", "LORD ", "LADY ", "KING ", "FIRST ", "")
+def name_pieces(names, seed: int = 0) -> list[str]:
+    """The pieces of one to three letters, in capitals, that the words of `names` are cut into at random places
+    (seeded): THERSITES may give TH, ERS, ITE and S. The stuff invented names are made of."""
+    rng, pieces = random.Random(seed), set()
+    for word in (w.upper() for name in names for w in re.findall(r"[A-Za-z]+", name)):
+        i = 0
+        while i < len(word):
+            k = rng.randint(1, 3)
+            pieces.add(word[i:i + k]); i += k
+    return sorted(pieces)
 
-def invented_name(rng: random.Random) -> str:
-    "A made-up speaker's name in capitals: one to three syllables, sometimes after a title ('LORD VANTI')."
-    name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 3)))
-    return (rng.choice(_TITLES) if rng.random() < 0.2 else "") + name
+def invented_name(rng: random.Random, pieces, like: str = "NAME") -> str:
+    """A made-up name shaped like the name `like`: each of its words becomes random `pieces` glued together until it
+    is as long as that word, in that word's case ('SIR TOBY BELCH' -> 'ALO THER SANUC', 'Clown' -> 'Vaeno')."""
+    words = []
+    for w in like.split():
+        if not re.search(r"[A-Za-z]", w): words.append(w); continue              # '&' stays '&'
+        new = ""
+        while len(new) < len(w): new += rng.choice(pieces)
+        words.append(new if w.isupper() else new.capitalize() if w[0].isupper() else new.lower())
+    return " ".join(words)
 
-def rename_speakers(example, rng: random.Random, names=(), invented: float = 0.5) -> InstructionExample:
+def rename_speakers(example, rng: random.Random, new_name) -> InstructionExample:
     """`example` with each speaker renamed at random, the same new name for the same speaker, in the input's 'NAME:'
-    lines, in 'Reply as NAME.' and in a 'Who speaks next?' answer. A new name is made up (a share `invented` of
-    them) or drawn from `names`; names never repeat within the example."""
+    lines, in 'Reply as NAME.' and in a 'Who speaks next?' answer. `new_name(rng, old_name)` makes a name; names
+    never repeat within the example."""
     old = input_speakers(example)
     if example.instruction.startswith("Reply as "): old.append(example.instruction[len("Reply as "):-1])
     if example.instruction == "Who speaks next?": old.append(example.output)
     new = {}
     for o in dict.fromkeys(old):
-        while (n := invented_name(rng) if not names or rng.random() < invented else rng.choice(names)) in new.values():
-            pass
+        while (n := new_name(rng, o)) in new.values(): pass
         new[o] = n
     inp = re.sub(r"(^|\n\n)([^\n]+):\n", lambda m: f"{m[1]}{new.get(m[2], m[2])}:\n", example.input)
     ins, out = example.instruction, example.output
@@ -174,22 +185,27 @@ def rename_speakers(example, rng: random.Random, names=(), invented: float = 0.5
     if ins == "Who speaks next?": out = new[out]
     return InstructionExample(ins, inp, out, example.source + " (renamed)")
 
+
 # %% ../nbs/10_instructions.ipynb #a7c5e1f4
-def renamed_examples(split: str = "train", train_frac: float = 0.9, replies: float = 0.25, seed: int = 0,
-                     invented: float = 0.5) -> list[InstructionExample]:
+def renamed_examples(split: str = "train", train_frac: float = 0.9, replies: float = 0.25,
+                     seed: int = 0) -> list[InstructionExample]:
     """The default fine-tuning data. 'train': the 'Who speaks next?' examples whose answer is in the input, each with
-    its speakers renamed (`rename_speakers`, names from the training plays or made up), plus 'Reply as' examples as
-    a share `replies` of the whole, shuffled (seeded). 'val': the held-out examples of both tasks, real names kept."""
+    its speakers renamed (`rename_speakers`, names glued from `name_pieces` of the training plays' names), plus
+    'Reply as' examples as a share `replies` of the whole, shuffled (seeded). 'val': the held-out examples of both
+    tasks, real names kept."""
     if split == "val": return play_examples("val", train_frac, seed)
     rng = random.Random(seed)
-    pool = sorted({s.speaker for s in read_speeches() if speech_split(s, train_frac) == "train"})
-    who = [rename_speakers(e, rng, pool, invented) for e in next_speaker_examples(split, train_frac)
+    cast = sorted({s.speaker for s in read_speeches() if speech_split(s, train_frac) == "train"})
+    pieces = name_pieces(cast, seed)
+    new_name = lambda r, old: invented_name(r, pieces, old)
+    who = [rename_speakers(e, rng, new_name) for e in next_speaker_examples(split, train_frac)
            if e.output in input_speakers(e)]
     rep = reply_examples(split, train_frac)
     rng.shuffle(rep)
     out = who + rep[:round(len(who) * replies / (1 - replies))]
     rng.shuffle(out)
     return out
+
 
 # %% ../nbs/10_instructions.ipynb #c1df97dc
 PLAY_TASKS = {"replies": reply_examples, "next-speaker": next_speaker_examples, "plays": play_examples,
@@ -296,7 +312,11 @@ class InstructionDataset(torch.utils.data.Dataset):
         end_id = _token_id(end_id, tokenizer.n_vocab, "end_id")
         marker = len(tokenizer.encode(template.response))
         self.items, self.skipped, self.truncated, self.end_id = [], 0, 0, end_id
-        for e in examples:
+        for i, e in enumerate(examples):
+            if not (isinstance(getattr(e, "instruction", None), str) and isinstance(getattr(e, "output", None), str)
+                    and isinstance(getattr(e, "input", ""), (str, type(None)))):
+                raise ValueError(f"example {i} is not an InstructionExample with str instruction, input and output: "
+                                 f"got {repr(e)[:60]}")
             prompt = tokenizer.encode(template.format(e.instruction, e.input))
             response = tokenizer.encode(e.output) + [end_id]
             if len(response) + marker > max_length: self.skipped += 1; continue
@@ -319,7 +339,12 @@ def instruction_collate(batch, pad_id: int, ignore_index: int = -100, mask_promp
     V = vocab_size
     pad_id = _token_id(pad_id, V, "pad_id (use a token id the model has, such as the end token)")
     seqs = []
-    for i, (p, r) in enumerate(batch):
+    for i, item in enumerate(batch):
+        try: p, r = item
+        except (TypeError, ValueError): p = r = None
+        if isinstance(item, (str, bytes)) or not all(isinstance(x, (list, tuple, torch.Tensor)) for x in (p, r)):
+            raise ValueError(f"item {i} must be a (prompt_ids, response_ids) pair of token id lists, got "
+                             f"{type(item).__name__}")
         if len(r) == 0 or len(p) + len(r) < 2:
             raise ValueError(f"item {i} has {len(p)} prompt and {len(r)} response tokens: a pair needs a response "
                              f"(ending with the end token) and at least two tokens in all")
@@ -411,6 +436,8 @@ def generate_reply(model, tokenizer, prompt: str, end_id: int, max_new_tokens: i
                    top_k: int | None = 40, seed: int = 0) -> tuple[str, bool]:
     """(reply, stopped): the model's answer to `prompt`, up to the end token (`stopped=True`) or `max_new_tokens`.
     Sampling runs in full precision on the model's device, never under bf16 autocast (issue 22)."""
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError(f"generate_reply needs a prompt, a non-empty str; got {prompt!r}")
     end_id = _token_id(end_id, model.cfg.vocab_size, "end_id")
     dev = _device(model)
     ids = torch.tensor([tokenizer.encode(prompt)], device=dev)[:, -model.cfg.context_length:]   # (1, T)
@@ -423,10 +450,12 @@ def generate_reply(model, tokenizer, prompt: str, end_id: int, max_new_tokens: i
     return tokenizer.decode(new), stopped
 
 # %% ../nbs/10_instructions.ipynb #4c013006
-def who_speaks_next(model, tokenizer, examples, end_id: int, template: PromptTemplate = ALPACA) -> list[str]:
-    "The model's greedy answer (stripped) to each 'Who speaks next?' example."
-    return [generate_reply(model, tokenizer, template.format(e.instruction, e.input), end_id, 8, temperature=0)[0]
-            .strip() for e in examples]
+def who_speaks_next(model, tokenizer, examples, end_id: int, template: PromptTemplate = ALPACA,
+                    max_new_tokens: int = 24) -> list[str]:
+    """The model's greedy answer (stripped) to each 'Who speaks next?' example, up to the end token or `max_new_tokens`
+    (the held-out plays' longest name takes 10 tokens of the shipped tokenizer, the longest of all 18)."""
+    return [generate_reply(model, tokenizer, template.format(e.instruction, e.input), end_id, max_new_tokens,
+                           temperature=0)[0].strip() for e in examples]
 
 def evaluate_instructions(model, tokenizer, test_examples, end_id: int, template: PromptTemplate = ALPACA,
                           n_generate: int = 40, max_length: int | None = None) -> dict:
@@ -453,7 +482,7 @@ def evaluate_instructions(model, tokenizer, test_examples, end_id: int, template
     return out
 
 # %% ../nbs/10_instructions.ipynb #c9e7a3b6
-FINETUNE_DEFAULTS = {      # the default recipe of `minigpt finetune`, measured in this chapter (about 7 minutes idle)
+FINETUNE_DEFAULTS = {      # the default recipe of `minigpt finetune`, measured in this chapter (~9 min, 2 idle cores)
     "data": "plays-renamed",       # renamed 'Who speaks next?' + 'Reply as' (renamed_examples)
     "max_steps": 800, "batch_size": 16, "lr": 1e-3, "min_lr": 1e-4, "warmup_steps": 80,
     "lora_rank": 0,                # full fine-tuning: every weight may change (LoRA: see bench/instruct.py)

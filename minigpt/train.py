@@ -60,7 +60,10 @@ def get_lr(step, max_lr, warmup_steps, max_steps, min_lr=0.0):
 
 def pick_device(device=None):
     "The device to train on: `device` if given, else cuda, then mps, then cpu."
-    if device not in (None, "auto"): return torch.device(device)
+    if device not in (None, "auto"):
+        try: return torch.device(device)
+        except (RuntimeError, TypeError): raise ValueError(f"device must be cpu, cuda (or cuda:N) or mps, or None for "
+                                                           f"the best available; got {device!r}") from None
     if torch.cuda.is_available(): return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
     return torch.device("mps" if mps is not None and mps.is_available() else "cpu")
@@ -131,7 +134,8 @@ def _check_train_config(c):
     need(c.sample_top_k is None or (_is_int(c.sample_top_k) and c.sample_top_k >= 1), "sample_top_k", ">= 1, or None")
     need(isinstance(c.sample_prompt, str), "sample_prompt", "a string")
     if c.max_time is not None:   # inf seconds is no limit, said another way
-        need(isinstance(c.max_time, (int, float)) and c.max_time > 0, "max_time", "> 0 seconds, or None for no limit")
+        need(isinstance(c.max_time, (int, float)) and not isinstance(c.max_time, bool) and c.max_time > 0, "max_time",
+             "> 0 seconds, or None for no limit")
         c.max_time = None if math.isinf(c.max_time) else c.max_time
     if c.out_dir is not None:
         need(str(c.out_dir).strip(), "out_dir", "a folder name (or None to write nothing), not empty")
@@ -190,7 +194,8 @@ class TimeBudget(Callback):
     def after_step(self, t):
         if t.elapsed >= self.max_time: t.stop = True
         elif t.step > 0 and t.elapsed > 0:                      # the steps that fit into the budget at the pace so far
-            t.schedule_steps = min(t.cfg.max_steps, max(t.step + 1, round(t.step * self.max_time / t.elapsed)))
+            pace = t.step * self.max_time / t.elapsed           # a float: inf for a budget like 1e308 seconds
+            t.schedule_steps = round(min(t.cfg.max_steps, max(t.step + 1, pace)))
 
 class PrintSamples(Callback):
     "Print a sample of the model's text every `every` steps (needs the trainer's tokenizer)."
@@ -238,6 +243,10 @@ class Trainer:
                  batch_size=None, tokenizer=None, callbacks=None, optimizer=None, **kwargs):
         if isinstance(train_data, DataLoader) or isinstance(val_data, DataLoader):
             raise TypeError("Trainer takes datasets, not DataLoaders: pass loader.dataset (and its batch_size)")
+        if not isinstance(model, torch.nn.Module):
+            raise TypeError(f"Trainer trains an nn.Module (such as a GPTModel), got {type(model).__name__}")
+        if config is not None and not isinstance(config, TrainConfig):
+            raise TypeError(f"Trainer config must be a TrainConfig (or None), got {type(config).__name__}")
         self.cfg = c = replace(config or TrainConfig(), **kwargs)
         self.rank, self.world_size, local_rank = init_distributed()
         self.is_main = self.rank == 0                                      # only the main process writes and prints
@@ -419,7 +428,12 @@ def sample(self: Trainer, prompt=None, max_new_tokens=None, temperature=None, to
     "Text from `prompt`, dropout off, never under bf16 autocast (slow for decoding); its own generator spares the RNG."
     if self.tokenizer is None: raise ValueError("sampling needs a tokenizer: pass tokenizer= to the Trainer")
     c = self.cfg
-    ids = torch.tensor([self.tokenizer.encode(c.sample_prompt if prompt is None else prompt)], device=self.device)
+    text = c.sample_prompt if prompt is None else prompt
+    try: ids = torch.tensor([self.tokenizer.encode(text)], device=self.device)                     # (1, T)
+    except ValueError as e:                                          # a character a char tokenizer never saw
+        what = "TrainConfig.sample_prompt" if prompt is None else "the prompt"
+        raise ValueError(f"{what} {text!r} cannot be encoded by the tokenizer ({str(e).split(';')[0]}): give a "
+                         f"prompt made of characters of the training text") from None
     g = torch.Generator(device=self.device).manual_seed(c.seed if seed is None else seed)
     with eval_mode(self.model):
         out = generate(self.model, ids, max_new_tokens or c.sample_tokens, generator=g,

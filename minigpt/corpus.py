@@ -20,8 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['play_files', 'list_plays', 'clean_markdown', 'atomic_write', 'read_json_file', 'cache_dir', 'load_text',
-           'corpus_stats', 'plot_char_frequencies', 'train_val_split', 'Speech', 'read_speeches', 'speech_split']
+__all__ = ['play_files', 'list_plays', 'clean_markdown', 'atomic_write', 'read_json_file', 'moved_names', 'cache_dir',
+           'load_text', 'corpus_stats', 'plot_char_frequencies', 'train_val_split', 'Speech', 'read_speeches',
+           'speech_split']
 
 # %% ../nbs/00_corpus.ipynb #6f9a594a
 def _plays_dir() -> Path:
@@ -130,6 +131,17 @@ def read_json_file(path: str | os.PathLike, what: str, fix: str, max_bytes: int 
         raise bad(f"it holds a JSON {type(obj).__name__.replace('NoneType', 'null')} where an object {{...}} was "
                   "expected")
     return obj
+
+# %% ../nbs/00_corpus.ipynb #9c136610
+def moved_names(module: str, moved: dict):
+    "A module-level `__getattr__` for `module` whose names in `moved` (name -> new module) now live elsewhere."
+    def __getattr__(name):
+        if name not in moved: raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        import importlib, warnings
+        new = f"minigpt.{moved[name]}"
+        warnings.warn(f"{module}.{name} moved to {new}: import it from there", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(new), name)
+    return __getattr__
 
 # %% ../nbs/00_corpus.ipynb #c6e3bf68
 def cache_dir() -> Path:

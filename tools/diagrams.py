@@ -77,6 +77,17 @@ ARROWS = [
     ("10",  "11",  "tuned\nmodel",               "right"),
 ]
 GROUPS = [("07", "08")]  # training and the training run together make the pretrained model
+#   PARTS:    a chapter's later notebooks (each one module): their roadmap is their chapter's, with the chapter's box
+#             showing the part's number and title.
+PARTS = [
+    # key    chapter  title
+    ("01b", "01",    "Byte-pair\nencoding"),
+    ("01c", "01",    "Seeing\nthe tokens"),
+    ("06b", "06",    "Generating\ntext"),
+    ("08b", "08",    "Run\nconfigs"),
+    ("08c", "08",    "The run\nfolder"),
+    ("10b", "10",    "The chat"),
+]
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Style: one palette and one font for every figure.
@@ -340,7 +351,15 @@ def roadmap(current):
     """Where chapter `current` sits among the chapters: its box stands out, the others are muted, and each arrow says
     what one chapter hands to another. Chapters 9 and 10 both branch from the pretrained model of chapters 7 and 8."""
     chapters = {row[0]: Chapter(*row) for row in CHAPTERS}
-    if current not in chapters: raise ValueError(f"no chapter {current!r} in CHAPTERS")
+    parts = {key: (chapter, title) for key, chapter, title in PARTS}
+    if current in parts:   # a part: its chapter's box, under the part's number and title
+        chapter, title = parts[current]
+        c = chapters[chapter]
+        chapters[chapter] = Chapter(chapter, title, c.col, c.row)
+        heads = {chapter: current.lstrip("0")}
+        current = chapter
+    else: heads = {}
+    if current not in chapters: raise ValueError(f"no chapter {current!r} in CHAPTERS or PARTS")
     bw, bh, gap, row_gap, band, margin, below = 1.22, 0.6, 0.86, 0.62, 1.05, 0.08, 0.34
     n_rows = max(c.row for c in chapters.values()) + 1
     width = 2 * margin + 5 * bw + 4 * gap
@@ -356,7 +375,7 @@ def roadmap(current):
         xs, ys = [x_of(chapters[k]) for k in keys], [y_of(chapters[k]) for k in keys]
         cv.box((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, max(xs) - min(xs) + bw + 0.2,
                max(ys) - min(ys) + bh + 0.2, style="group", group=True, dashed=True, lw=1.0)
-    boxes = {k: cv.box(x_of(c), y_of(c), bw, bh, c.title, head=c.number, size=SIZE, dashed=c.side,
+    boxes = {k: cv.box(x_of(c), y_of(c), bw, bh, c.title, head=heads.get(k, c.number), size=SIZE, dashed=c.side,
                        style="current" if k == current else "muted") for k, c in chapters.items()}
     for a, b, label, route in ARROWS:
         ba, bb, kw = boxes[a], boxes[b], edge(a, b)
@@ -729,7 +748,7 @@ def prompt_mask():
     return cv
 
 
-FIGURES = {**{f"roadmap_{c[0]}": (lambda k=c[0]: roadmap(k)) for c in CHAPTERS},
+FIGURES = {**{f"roadmap_{c[0]}": (lambda k=c[0]: roadmap(k)) for c in CHAPTERS + PARTS},
            "sliding_window": sliding_window, "qkv_attention": qkv_attention, "head_split": head_split,
            "transformer_block": transformer_block, "gpt_model": gpt_model, "training_step": training_step,
            "classifier_head": classifier_head, "lora": lora, "prompt_mask": prompt_mask}

@@ -107,7 +107,7 @@ def main():
     import torch
     from minigpt.corpus import load_text
     from minigpt.data import create_dataloader
-    from minigpt.tokenizer import gpt2_tokenizer
+    from minigpt.bpe import gpt2_tokenizer
 
     torch.set_num_threads(1)
     ids = gpt2_tokenizer().encode(load_text("shakespeare"), allowed_special={"<|endoftext|>"})

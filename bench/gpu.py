@@ -55,7 +55,8 @@ import torch.nn.functional as F
 import minigpt
 from minigpt.corpus import load_text, train_val_split
 from minigpt.data import GPTDataset
-from minigpt.model import GPTConfig, GPTModel, generate
+from minigpt.model import GPTConfig, GPTModel
+from minigpt.generation import generate
 from minigpt.train import Callback, TrainConfig, Trainer, loss_per_char, param_groups, seed_everything
 from minigpt.checkpoint import load_checkpoint
 

@@ -34,9 +34,8 @@ import torch
 
 from minigpt.checkpoint import load_checkpoint
 from minigpt.corpus import read_speeches, speech_split
-from minigpt.instruct import (FINETUNE_DEFAULTS, end_token_id, evaluate_instructions, finetune, input_speakers,
-                              invented_name, name_pieces, next_speaker_examples, play_examples, rename_speakers,
-                              renamed_examples, reply_examples, speaker_before_last)
+from minigpt.chat import (evaluate_instructions, finetune, FINETUNE_DEFAULTS, input_speakers, invented_name, name_pieces, next_speaker_examples, play_examples, rename_speakers, renamed_examples, reply_examples, speaker_before_last)
+from minigpt.instruct import end_token_id
 from minigpt.lora import add_lora, merge_lora
 from minigpt.model import GPTModel
 from minigpt.train import seed_everything

@@ -25,7 +25,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-from minigpt.model import GPTConfig, GPTModel, generate
+from minigpt.model import GPTConfig, GPTModel
+from minigpt.generation import generate
 
 VOCAB, CTX, EMB, LAYERS, HEADS, BATCH = 4096, 256, 256, 4, 4, 8
 

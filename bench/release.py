@@ -17,7 +17,7 @@ import time
 import torch
 
 from minigpt.corpus import load_text, train_val_split
-from minigpt.model import generate
+from minigpt.generation import generate
 from minigpt.checkpoint import load_checkpoint
 from minigpt.train import loss_per_char
 

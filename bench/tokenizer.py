@@ -16,8 +16,7 @@ import statistics, sys, time
 import rustbpe
 
 from minigpt.corpus import load_text, train_val_split
-from minigpt.tokenizer import (GPT2_SPLIT_PATTERN, BPETokenizer, bytes_per_token, gpt2_tokenizer,
-                               train_bpe_fast, train_bpe_simple)
+from minigpt.bpe import (BPETokenizer, bytes_per_token, GPT2_SPLIT_PATTERN, gpt2_tokenizer, train_bpe_fast, train_bpe_simple)
 
 
 def timed(f):

@@ -10,8 +10,9 @@ import re
 from pathlib import Path
 
 from .corpus import read_speeches, speech_split
+from .generation import encode_text, generate_reply
 from .instruct import (
-    ALPACA, InstructionDataset, InstructionExample, PromptTemplate, choice_accuracy, end_token_id, generate_reply,
+    ALPACA, InstructionDataset, InstructionExample, PromptTemplate, choice_accuracy, end_token_id,
     instruction_trainer, interval95, load_instruction_file, reply_choices, response_loss)
 
 # %% auto #0
@@ -212,19 +213,13 @@ def finetune(base, tokenizer, examples=None, *, seed: int = 0, progress: bool = 
     t.fit()
     return t
 
-# %% ../nbs/10b_chat.ipynb #9faf4bb1
-def _encode(tok, text):
-    "The ids of `text`, in which `<|endoftext|>` is plain text: what you type never ends a reply."
-    try: return tok.encode(text, disallowed_special=())
-    except TypeError: return tok.encode(text)                              # a tokenizer without special tokens
-
 # %% ../nbs/10b_chat.ipynb #3f116193
 def _scene_prompt(tok, template, speaker, scene, budget):
     """The prompt's ids: 'Reply as SPEAKER' with the latest speeches of `scene` as the input, as many as fit in `budget`
     tokens (at least the last one), each `NAME:` on its own line, separated by blank lines, as in the plays'
     examples."""
     for start in range(max(0, len(scene) - 32), len(scene)):
-        ids = _encode(tok, template.format(f"Reply as {speaker}.", "\n\n".join(scene[start:])))
+        ids = encode_text(tok, template.format(f"Reply as {speaker}.", "\n\n".join(scene[start:])))
         if len(ids) <= budget: return ids
     return ids
 

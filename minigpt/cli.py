@@ -30,16 +30,18 @@ import torch
 import yaml
 
 from .corpus import atomic_write, load_text, train_val_split
-from .tokenizer import BPETokenizer, CharTokenizer, gpt2_tokenizer, load_tokenizer
+from .bpe import BPETokenizer, gpt2_tokenizer
+from .tokenizer import CharTokenizer
+from .checkpoint import load_tokenizer
 from .data import GPTDataset
-from .model import GPTConfig, GPTModel, count_parameters, generate_tokens
+from .model import count_parameters, GPTConfig, GPTModel
+from .generation import generate_tokens
 from .train import NonFiniteLossError, ProgressBar, TrainConfig, Trainer, pick_device, seed_everything
 from .checkpoint import (MANIFEST, check_out_dir, checkpoint_dir, list_pretrained, load_checkpoint,
                                 read_manifest, run_lock)
 from .lora import add_lora
-from .instruct import (ALPACA, FINETUNE_DEFAULTS, INSTRUCT_FILE, PLAY_TASKS, InstructionDataset, end_token_id,
-                              instruction_trainer, load_instruction_model, load_instructions, read_instruct_info,
-                              write_instruct_info)
+from .instruct import (ALPACA, end_token_id, INSTRUCT_FILE, instruction_trainer, InstructionDataset, load_instruction_model, read_instruct_info, write_instruct_info)
+from .chat import FINETUNE_DEFAULTS, load_instructions, PLAY_TASKS
 
 # %% ../nbs/11_cli.ipynb #7f85f0a8
 import minigpt

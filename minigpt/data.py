@@ -207,7 +207,7 @@ def create_dataloader(text, batch_size: int = 4, max_length: int = 256, stride: 
     _check_positive("stride", stride, " (1 = a window at every token)")
     if isinstance(text, str):
         if tokenizer is None:
-            from minigpt.tokenizer import gpt2_tokenizer
+            from minigpt.bpe import gpt2_tokenizer
             tokenizer = gpt2_tokenizer()
         text = tokenizer.encode(text, allowed_special={"<|endoftext|>"})
     if len(text) < max_length + 1:

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .corpus import _parse_json, atomic_write, moved_names, read_json_file
 from .tokenizer import ENDOFTEXT
 from .attention import eval_mode
-from .model import GPTConfig, GPTModel, generate_tokens
+from .model import GPTConfig, GPTModel
 from .train import Trainer
 from .checkpoint import checkpoint_dir, load_checkpoint, read_manifest
 from .lora import add_lora, merge_lora
@@ -30,8 +30,8 @@ from .lora import add_lora, merge_lora
 # %% auto #0
 __all__ = ['ALPACA', 'INSTRUCT_FILE', 'INSTRUCT_FORMAT', 'InstructionExample', 'load_instruction_file', 'PromptTemplate',
            'format_prompt', 'end_token_id', 'InstructionDataset', 'instruction_collate', 'instruction_trainer',
-           'response_loss', 'reply_choices', 'mean_logprob', 'choice_accuracy', 'interval95', 'generate_reply',
-           'write_instruct_info', 'read_instruct_info', 'load_instruction_model']
+           'response_loss', 'reply_choices', 'mean_logprob', 'choice_accuracy', 'interval95', 'write_instruct_info',
+           'read_instruct_info', 'load_instruction_model']
 
 # %% ../nbs/10_instructions.ipynb #1a0a13af
 @dataclass(frozen=True)
@@ -294,26 +294,6 @@ def interval95(p: float, n: int) -> float:
     "Half the width of the 95% interval of a share `p` measured on `n` independent examples (normal approximation)."
     return 1.96 * math.sqrt(p * (1 - p) / n) if n else float("nan")
 
-# %% ../nbs/10_instructions.ipynb #4a3a8db7
-def generate_reply(model, tokenizer, prompt, end_id: int, max_new_tokens: int = 160, temperature: float = 0.8,
-                   top_k: int | None = 40, seed: int = 0) -> tuple[str, bool]:
-    """(reply, stopped): the model's answer to `prompt` (a str, or a list of token ids), up to the end token
-    (`stopped=True`) or `max_new_tokens`. Sampling runs in full precision on the model's device, never under bf16
-    autocast."""
-    ids = tokenizer.encode(prompt) if isinstance(prompt, str) else prompt
-    if not isinstance(ids, (list, tuple)) or not ids:
-        raise ValueError(f"generate_reply needs a prompt, a non-empty str or list of token ids; got {prompt!r}")
-    end_id = _token_id(end_id, model.cfg.vocab_size, "end_id")
-    dev = _device(model)
-    ids = torch.tensor([list(ids)], device=dev)[:, -model.cfg.context_length:]               # (1, T)
-    g = torch.Generator(device=dev).manual_seed(seed)
-    new, stopped = [], False
-    with torch.autocast(dev.type, enabled=False):
-        for t in generate_tokens(model, ids, max_new_tokens, temperature=temperature, top_k=top_k, generator=g):
-            if t.item() == end_id: stopped = True; break
-            new.append(t.item())
-    return tokenizer.decode(new), stopped
-
 # %% ../nbs/10_instructions.ipynb #b5cb6fc3
 INSTRUCT_FILE, INSTRUCT_FORMAT = "instruct.json", "minigpt-instruct-2"
 
@@ -387,7 +367,7 @@ def load_instruction_model(path, map_location="cpu") -> dict:
             "tuned": info is not None}
 
 # %% ../nbs/10_instructions.ipynb #5d0a7e21
-__getattr__ = moved_names(__name__, {"reply_examples": "chat", "next_speaker_examples": "chat",
+__getattr__ = moved_names(__name__, {"generate_reply": "generation", "reply_examples": "chat", "next_speaker_examples": "chat",
     "input_speakers": "chat", "speaker_before_last": "chat", "play_examples": "chat", "name_pieces": "chat",
     "invented_name": "chat", "rename_speakers": "chat", "renamed_examples": "chat", "PLAY_TASKS": "chat",
     "split_examples": "chat", "load_instructions": "chat", "who_speaks_next": "chat", "evaluate_instructions": "chat",

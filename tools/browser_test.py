@@ -30,7 +30,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 CELLS = [
     """import torch, torch.nn as nn
 from minigpt.attention import MultiHeadAttention
-from minigpt.tokenizer import gpt2_tokenizer
+from minigpt.bpe import gpt2_tokenizer
 from minigpt.viz import show_attention""",
     """class Tiny(nn.Module):
     def __init__(self, vocab_size, emb_dim=32, context_length=32, n_layers=2, n_heads=4):
@@ -54,7 +54,9 @@ TOKENIZER_CELLS = [
     """import minigpt
 from pathlib import Path
 from minigpt.corpus import load_text
-from minigpt.tokenizer import BPETokenizer, CharTokenizer, TokenizerExplorer, gpt2_tokenizer
+from minigpt.bpe import BPETokenizer, gpt2_tokenizer
+from minigpt.tokenizer import CharTokenizer
+from minigpt.token_explorer import TokenizerExplorer
 shipped = BPETokenizer.load(Path(minigpt.__file__).parent / "pretrained" / "shakespeare" / "tokenizer.json")""",
     """TokenizerExplorer({"characters": CharTokenizer(load_text("shakespeare")), "GPT-2": gpt2_tokenizer(),
                    "shipped model": shipped}, name="GPT-2")""",
@@ -63,7 +65,7 @@ shipped = BPETokenizer.load(Path(minigpt.__file__).parent / "pretrained" / "shak
 # The sampling explorer (chapter 6) on the shipped model.
 SAMPLING_CELLS = [
     """from minigpt.checkpoint import load_checkpoint
-from minigpt.model import SamplingExplorer
+from minigpt.generation import SamplingExplorer
 shipped = load_checkpoint("shakespeare", load_state=False)""",
     """SamplingExplorer(shipped["model"], shipped["tokenizer"], "JULIET:\\nO Romeo, Romeo! wherefore art thou",
                  temperature=0.8, top_p=0.9)""",

@@ -51,7 +51,8 @@ import torch
 from torch import nn
 
 from minigpt.attention import MultiHeadAttention
-from minigpt.cli import build_trainer, prepare_data, resolve_config
+from minigpt.run import build_trainer, prepare_data
+from minigpt.config import resolve_config
 from minigpt.data import fixed_batches
 from minigpt.embeddings import GPTEmbedding
 from minigpt.model import BigramModel

@@ -36,7 +36,8 @@ import time
 
 import torch
 
-from minigpt.cli import build_trainer, prepare_data, resolve_config
+from minigpt.run import build_trainer, prepare_data
+from minigpt.config import resolve_config
 from minigpt.corpus import load_text, train_val_split
 from minigpt.data import fixed_batches
 from minigpt.train import calc_loss_loader, loss_per_char, seed_everything

@@ -37,8 +37,8 @@ from .data import GPTDataset
 from .model import count_parameters, GPTConfig, GPTModel
 from .generation import generate_tokens
 from .train import NonFiniteLossError, ProgressBar, TrainConfig, Trainer, pick_device, seed_everything
-from .checkpoint import (MANIFEST, check_out_dir, checkpoint_dir, list_pretrained, load_checkpoint,
-                                read_manifest, run_lock)
+from .checkpoint import checkpoint_dir, list_pretrained, load_checkpoint, MANIFEST, read_manifest
+from .run import check_out_dir, run_lock
 from .lora import add_lora
 from .instruct import (ALPACA, end_token_id, INSTRUCT_FILE, instruction_trainer, InstructionDataset, load_instruction_model, read_instruct_info, write_instruct_info)
 from .chat import FINETUNE_DEFAULTS, load_instructions, PLAY_TASKS

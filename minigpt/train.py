@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['param_groups', 'make_optimizer', 'calc_loss_batch', 'calc_loss_loader', 'get_lr', 'pick_device', 'seed_everything',
-           'init_distributed', 'TrainConfig', 'next_token_loss', 'NonFiniteLossError', 'Callback', 'ProgressBar',
-           'TimeBudget', 'PrintSamples', 'plot_losses', 'LivePlot', 'basic_callbacks', 'Trainer', 'train',
-           'loss_per_char']
+           'rng_state', 'set_rng_state', 'init_distributed', 'TrainConfig', 'next_token_loss', 'NonFiniteLossError',
+           'Callback', 'ProgressBar', 'TimeBudget', 'PrintSamples', 'plot_losses', 'LivePlot', 'basic_callbacks',
+           'Trainer', 'train', 'loss_per_char']
 
 # %% ../nbs/07_training.ipynb #6a13144f
 import math, os, random, time
@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader
 
 from .data import ResumableBatchSampler, fixed_batches, stack_pairs
 from .attention import eval_mode
-from .model import generate
+from .generation import generate
 
 # %% ../nbs/07_training.ipynb #550f009b
 def param_groups(model, weight_decay=0.1):
@@ -31,6 +31,7 @@ def param_groups(model, weight_decay=0.1):
     return [{"params": [p for p in ps if p.dim() >= 2], "weight_decay": weight_decay},
             {"params": [p for p in ps if p.dim() < 2], "weight_decay": 0.0}]
 
+# %% ../nbs/07_training.ipynb #550f009b-1
 def make_optimizer(model, lr=1e-3, weight_decay=0.1, betas=(0.9, 0.95), eps=1e-8, fused=None):
     "AdamW, decay on the matrices only (`param_groups`); fused (one kernel for all weights) on CUDA when `fused=None`."
     fused = any(p.is_cuda for p in model.parameters()) if fused is None else fused
@@ -43,6 +44,7 @@ def calc_loss_batch(input_batch, target_batch, model, device):
     logits = model(input_batch)                                                     # (B, T, V)
     return F.cross_entropy(logits.flatten(0, 1).float(), target_batch.flatten())   # (B*T, V) against (B*T,)
 
+# %% ../nbs/07_training.ipynb #fa716dc1-1
 def calc_loss_loader(loader, model, device, num_batches=None):
     "Average loss over the first `num_batches` batches of `loader` (all of them if None)."
     if len(loader) == 0: return float("nan")
@@ -58,6 +60,7 @@ def get_lr(step, max_lr, warmup_steps, max_steps, min_lr=0.0):
     ratio = (step - warmup_steps) / max(1, max_steps - warmup_steps)
     return min_lr + 0.5 * (1 + math.cos(math.pi * ratio)) * (max_lr - min_lr)
 
+# %% ../nbs/07_training.ipynb #6647f218-1
 def pick_device(device=None):
     "The device to train on: `device` if given, else cuda, then mps, then cpu."
     if device not in (None, "auto"):
@@ -68,11 +71,24 @@ def pick_device(device=None):
     mps = getattr(torch.backends, "mps", None)
     return torch.device("mps" if mps is not None and mps.is_available() else "cpu")
 
+# %% ../nbs/07_training.ipynb #6647f218-2
 def seed_everything(seed):
     "Seed python, numpy and torch (CPU and CUDA) so that a CPU run repeats exactly."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
 
+# %% ../nbs/07_training.ipynb #6647f218-3
+def rng_state():
+    "A snapshot of every random generator a step draws from: python's, numpy's and torch's (CPU and CUDA)."
+    return {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
+
+def set_rng_state(st):
+    "Put back the generators of a `rng_state()` snapshot."
+    random.setstate(st["python"]); np.random.set_state(st["numpy"]); torch.set_rng_state(st["torch"])
+    if st.get("cuda") is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st["cuda"])
+
+# %% ../nbs/07_training.ipynb #6647f218-5
 def init_distributed():
     "Join the group of processes `torchrun` describes (gloo on CPU, nccl on GPU): (rank, world_size, local_rank)."
     if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
@@ -105,7 +121,7 @@ class TrainConfig:
     sample_temperature: float = 0.8
     sample_top_k: Optional[int] = None
     ckpt_interval: int = 0            # checkpoint every N steps into out_dir (0: only at the end)
-    out_dir: Optional[str] = None     # folder for checkpoints and log.jsonl (None: nothing written; chapter 8)
+    out_dir: Optional[str] = None     # folder for checkpoints and log.jsonl (None: nothing written; chapter 8c)
     device: Optional[str] = None      # None or "auto": cuda, then mps, then cpu
     autocast: bool = True             # bf16 autocast on CUDA (ignored elsewhere)
     compile: bool = False             # torch.compile the model
@@ -114,6 +130,7 @@ class TrainConfig:
     live_plot: bool = False           # redraw a loss plot at every evaluation (notebooks)
     def __post_init__(self): _check_train_config(self)
 
+# %% ../nbs/07_training.ipynb #b70b5bac-2
 _COUNTS = {"max_steps": 1, "grad_accum_steps": 1, "eval_iters": 1, "sample_tokens": 1, "eval_interval": 0,
            "sample_interval": 0, "ckpt_interval": 0, "warmup_steps": 0, "seed": -2**63}   # the smallest value of each
 _LIMITS = {"lr": "> 0", "min_lr": ">= 0", "weight_decay": ">= 0", "grad_clip": ">= 0", "sample_temperature": ">= 0",
@@ -148,6 +165,7 @@ def next_token_loss(model, batch):
     logits = model(inputs)                                               # (B, T, V)
     return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(), ignore_index=-100)
 
+# %% ../nbs/07_training.ipynb #39d30048-1
 def _to_device(batch, device, non_blocking=False):
     "Move every tensor of a batch (a tensor, or a tuple, list or dict of them) to `device`, maybe without waiting."
     if isinstance(batch, torch.Tensor): return batch.to(device, non_blocking=non_blocking)
@@ -155,6 +173,7 @@ def _to_device(batch, device, non_blocking=False):
     if isinstance(batch, dict): return {k: _to_device(v, device, non_blocking) for k, v in batch.items()}
     return batch
 
+# %% ../nbs/07_training.ipynb #39d30048-2
 class NonFiniteLossError(RuntimeError):
     "The loss (or the gradient) became nan or inf: the run stops, and such weights are never saved."
 
@@ -167,6 +186,7 @@ class Callback:
     def after_eval(self, trainer): pass   # after every evaluation (trainer.history holds the new point)
     def after_fit(self, trainer): pass    # once at the end, also after an error (trainer.error is set then)
 
+# %% ../nbs/07_training.ipynb #0950f02d-1
 class ProgressBar(Callback):
     "A tqdm bar (a widget in notebooks, text in a terminal) with the loss and tokens/s; prints each evaluation."
     order = 10
@@ -187,6 +207,7 @@ class ProgressBar(Callback):
         if t.is_main: self.bar.write(f"step {t.step}: train loss {t.train_loss:.3f}, val loss {t.val_loss:.3f}")
     def after_fit(self, t): self.bar.close()
 
+# %% ../nbs/07_training.ipynb #0950f02d-2
 class TimeBudget(Callback):
     "Stop when `max_time` seconds of training have passed, and stretch the cosine schedule to end right then."
     def __init__(self, max_time): self.max_time = max_time
@@ -197,6 +218,7 @@ class TimeBudget(Callback):
             pace = t.step * self.max_time / t.elapsed           # a float: inf for a budget like 1e308 seconds
             t.schedule_steps = round(min(t.cfg.max_steps, max(t.step + 1, pace)))
 
+# %% ../nbs/07_training.ipynb #0950f02d-3
 class PrintSamples(Callback):
     "Print a sample of the model's text every `every` steps (needs the trainer's tokenizer)."
     order = 20
@@ -217,6 +239,7 @@ def plot_losses(history, ax=None, title=None):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/07_training.ipynb #f1c51ae8-1
 class LivePlot(Callback):
     "Redraw the loss plot in place after each evaluation; does nothing outside IPython/Jupyter."
     def before_fit(self, t): self.handle = None
@@ -231,8 +254,9 @@ class LivePlot(Callback):
         else: self.handle.update(fig)
         plt.close(fig)
 
+# %% ../nbs/07_training.ipynb #f1c51ae8-2
 def basic_callbacks(cfg):
-    "The callbacks a `TrainConfig` asks for that write no file (chapter 8's `default_callbacks` adds the others)."
+    "The callbacks a `TrainConfig` asks for that write no file (chapter 8c's `run_callbacks` adds the others)."
     return ([ProgressBar()] * bool(cfg.progress) + [TimeBudget(cfg.max_time)] * bool(cfg.max_time)
             + [PrintSamples(cfg.sample_interval)] * bool(cfg.sample_interval) + [LivePlot()] * bool(cfg.live_plot))
 
@@ -272,7 +296,11 @@ class Trainer:
         self.history = {"step": [], "tokens": [], "train_loss": [], "val_loss": [], "lr": [], "time": [], "loss": []}
         self.schedule_steps, self.stop, self.error, self.interrupted, self._batches = c.max_steps, 0, None, None, None
         self._lazy_checks, self._pending, self._bad = self.device.type == "cuda", [], None   # GPU: see `train_step`
-        self.callbacks = sorted(self.default_callbacks() + list(callbacks or []), key=lambda cb: cb.order)
+        cbs = list(callbacks or [])                     # a callback with an `out_dir` writes the run folder (8c)
+        if c.out_dir is not None and not any(getattr(cb, "out_dir", None) is not None for cb in cbs): raise ValueError(
+            f"out_dir is set ({c.out_dir}) but no callback writes into it: pass callbacks=minigpt.run.run_callbacks("
+            "config) (chapter 8c), or leave out_dir unset")
+        self.callbacks = sorted(basic_callbacks(c) + cbs, key=lambda cb: cb.order)
 
     @property
     def loss(self): return float("nan") if self._loss is None else self._loss.item()   # the last step's mean loss
@@ -285,10 +313,6 @@ class Trainer:
         if self.cfg.autocast and self.device.type == "cuda": return torch.autocast("cuda", dtype=torch.bfloat16)
         return nullcontext()
 
-    def default_callbacks(self):                # chapter 8 replaces it by one that also writes out_dir
-        if self.cfg.out_dir is None: return basic_callbacks(self.cfg)
-        raise ValueError(f"out_dir is set ({self.cfg.out_dir}): writing a run folder is minigpt.checkpoint's job "
-                         "(chapter 8); `import minigpt.checkpoint` before building the Trainer")
 
 # %% ../nbs/07_training.ipynb #fe9a5281
 def _checked_collate(collate_fn):
@@ -306,6 +330,7 @@ def _batch_tokens(batch):
     first = first[0] if isinstance(first, (tuple, list)) and first else first
     return first.numel() if isinstance(first, torch.Tensor) else 0
 
+# %% ../nbs/07_training.ipynb #fe9a5281-2
 @patch
 def next_batch(self: Trainer):
     "The next training batch, on the device; a new epoch starts when one ends."
@@ -315,6 +340,7 @@ def next_batch(self: Trainer):
         except StopIteration: self._batches = None
     raise RuntimeError("the training data gave no batch")
 
+# %% ../nbs/07_training.ipynb #fe9a5281-3
 @patch
 def lr_now(self: Trainer):
     "Warm-up and cosine over `schedule_steps` (a `TimeBudget` shortens it to the steps that fit in the budget)."
@@ -343,6 +369,7 @@ def train_step(self: Trainer):
     self.step += 1
     return total, lr
 
+# %% ../nbs/07_training.ipynb #1fa0aef4-1
 @patch
 def _guard(self: Trainer, loss, norm):
     "Stop a non-finite step before the weights take it: at once on the CPU; on a GPU, on the device (see above)."
@@ -357,6 +384,7 @@ def _guard(self: Trainer, loss, norm):
     self._bad = torch.where(bad & (self._bad[0] == 0), record, self._bad)               # keep the first bad step
     if self.optimizer.defaults.get("fused"): self.optimizer.found_inf = bad.float()     # the kernel skips the update
 
+# %% ../nbs/07_training.ipynb #1fa0aef4-2
 @patch
 def _flush(self: Trainer):
     "Read the losses queued since the last call into `history` (one wait for the GPU); raise if a step was not finite."
@@ -374,6 +402,7 @@ def evaluate(self: Trainer):
                   .tolist() if bs else [] for bs in (self.train_eval, self.val_eval)]      # one read per evaluation
     return tuple(sum(l) / len(l) if l else float("nan") for l in losses)
 
+# %% ../nbs/07_training.ipynb #4509dbef-1
 @patch
 def record(self: Trainer):
     "Evaluate, append the point to `history`, and tell the callbacks (`after_eval`)."
@@ -384,6 +413,7 @@ def record(self: Trainer):
     for k, v in point.items(): self.history[k].append(v)
     self.emit("after_eval")
 
+# %% ../nbs/07_training.ipynb #4509dbef-2
 @patch
 def fit(self: Trainer, max_steps=None):
     "Train until `max_steps` (default `cfg.max_steps`) or until a callback sets `stop`; returns the history."
@@ -415,6 +445,7 @@ def fit(self: Trainer, max_steps=None):
         self.emit("after_fit")
     return self.history
 
+# %% ../nbs/07_training.ipynb #4509dbef-3
 @patch
 def _agree(self: Trainer):
     "With several processes: stop if any process wants to, and share one clock (the slowest), so all stay in step."
@@ -441,10 +472,36 @@ def sample(self: Trainer, prompt=None, max_new_tokens=None, temperature=None, to
                        top_k=c.sample_top_k if top_k is None else top_k)
     return self.tokenizer.decode(out[0].tolist())
 
+# %% ../nbs/07_training.ipynb #e4284d17-1
 def train(model, train_data, val_data=None, **kwargs):
     "Train `model` with a `Trainer` (keyword arguments: `Trainer`'s and `TrainConfig` fields); returns the trainer."
     (t := Trainer(model, train_data, val_data, **kwargs)).fit()
     return t
+
+# %% ../nbs/07_training.ipynb #a7c31d02
+@patch
+def state_dict(self: Trainer):
+    "What a resume needs besides the weights: counters, history, the data's bookmark, the optimizer and the RNGs."
+    self._flush()                             # reads the losses queued on a GPU: a non-finite step stops here
+    return {"step": self.step, "tokens_seen": self.tokens_seen, "elapsed": self.elapsed, "history": self.history,
+            "sampler": self.sampler.state_dict(), "world_size": self.world_size, "batch_size": self.batch_size,
+            "optimizer": self.optimizer.state_dict(), "rng": rng_state()}
+
+# %% ../nbs/07_training.ipynb #a7c31d04
+@patch
+def load_state_dict(self: Trainer, state):
+    "Continue from `state` (from `state_dict`; its optimizer and rng entries are optional). Returns the trainer."
+    b, w = state["batch_size"], state["world_size"]
+    if b * w != self.batch_size * self.world_size: raise ValueError(f"the state is of a run with batches of {b} x {w}"
+        f" processes, this trainer has {self.batch_size} x {self.world_size}: keep the batch size to resume")
+    try: self.sampler.load_state_dict(state["sampler"])
+    except (KeyError, TypeError, ValueError) as e: raise ValueError(f"the data position in the state is invalid ({e})")
+    if state.get("optimizer") is not None: self.optimizer.load_state_dict(state["optimizer"])
+    if state.get("rng") is not None: set_rng_state(state["rng"])
+    self.step, self.tokens_seen, self.elapsed = state["step"], state["tokens_seen"], float(state["elapsed"])
+    self.history = {k: list(state["history"].get(k, [])) for k in self.history}
+    self._batches = None
+    return self
 
 # %% ../nbs/07_training.ipynb #ec43e1e1
 @torch.no_grad()

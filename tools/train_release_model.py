@@ -48,7 +48,7 @@ def train(out_dir):
 
 
 def package(out_dir, dest):
-    from minigpt.cli import resolve_config
+    from minigpt.config import resolve_config
     from minigpt.corpus import load_text, train_val_split
     from minigpt.checkpoint import load_checkpoint, save_checkpoint
     from minigpt.train import loss_per_char

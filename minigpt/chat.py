@@ -8,17 +8,23 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Optional
 
 from .corpus import read_speeches, speech_split
+from .config import ConfigError, RUN_KEYS, build_train_config, lora_targets, training_keys
 from .generation import encode_text, generate_reply
 from .instruct import (
     ALPACA, InstructionDataset, InstructionExample, PromptTemplate, choice_accuracy, end_token_id,
     instruction_trainer, interval95, load_instruction_file, reply_choices, response_loss)
+from .lora import add_lora
+
 
 # %% auto #0
-__all__ = ['PLAY_TASKS', 'FINETUNE_DEFAULTS', 'reply_examples', 'next_speaker_examples', 'input_speakers', 'speaker_before_last',
-           'play_examples', 'name_pieces', 'invented_name', 'rename_speakers', 'renamed_examples', 'split_examples',
-           'load_instructions', 'who_speaks_next', 'evaluate_instructions', 'finetune', 'chat_replies']
+__all__ = ['PLAY_TASKS', 'FINETUNE_DEFAULTS', 'FINETUNE_KEYS', 'LORA_LR', 'reply_examples', 'next_speaker_examples',
+           'input_speakers', 'speaker_before_last', 'play_examples', 'name_pieces', 'invented_name', 'rename_speakers',
+           'renamed_examples', 'split_examples', 'load_instructions', 'who_speaks_next', 'evaluate_instructions',
+           'finetune_schema', 'finetune_defaults', 'instruction_datasets', 'finetune_trainer', 'finetune',
+           'chat_replies']
 
 # %% ../nbs/10b_chat.ipynb #37b34acf
 def reply_examples(split: str = "train", train_frac: float = 0.9, max_chars: int = 400) -> list[InstructionExample]:
@@ -197,19 +203,85 @@ FINETUNE_DEFAULTS = {      # the default recipe of `minigpt finetune`, measured 
     "eval_interval": 200, "eval_iters": 10, "val_examples": 300,
 }
 
-# %% ../nbs/10b_chat.ipynb #c9e7a3b6-1
+# %% ../nbs/10b_chat.ipynb #ab189f07
+FINETUNE_KEYS = {
+    "checkpoint": (str, lambda c: c["base"] or "shakespeare",
+                   "the model to start from: a shipped model's name or a run folder"),
+    "base": (Optional[str], None, "the old name of checkpoint, still read for one release"),
+    "data": (str, "plays", f"a task of the plays ({', '.join(PLAY_TASKS)}), or a .json/.jsonl file of "
+                            "{instruction, input, output} objects"),
+    "max_examples": (int, 0, "use the first N training examples (0: all)"),
+    "val_examples": (int, 300, "held-out examples for the validation loss"),
+    "max_length": (Optional[int], None, "tokens per (prompt + response) pair (null: the model's context_length)"),
+    "mask_prompt": (bool, True, "learn the response only: the prompt's tokens are no targets"),
+    "lora_rank": (int, 0, "0: fine-tune every weight; else train a LoRA update of this rank (chapter 9b)"),
+    "lora_alpha": (float, 16.0, "LoRA's scale: the update is multiplied by alpha / rank"),
+    "lora_targets": (str, "att.qkv,att.out_proj,ff", "the layers LoRA adapts, comma-separated"),
+    "batch_size": (int, 8, "(prompt, response) pairs per batch"),
+}
+LORA_LR = {"lr": 3e-3, "min_lr": 3e-4}     # LoRA's defaults: a low-rank update wants a higher learning rate
+
+# %% ../nbs/10b_chat.ipynb #31952b38
+def finetune_schema():
+    """Every config key of a fine-tune (`minigpt finetune`) -> (type, default, help), in the order of config.yaml;
+    the defaults are `FINETUNE_DEFAULTS` where it has the key, and LoRA's learning rates with `lora_rank` > 0."""
+    keys = {**FINETUNE_KEYS, **training_keys(), **RUN_KEYS}
+    out = {k: (tp, FINETUNE_DEFAULTS.get(k, d), h) for k, (tp, d, h) in keys.items()}
+    for k, lora_value in LORA_LR.items():
+        tp, d, h = out[k]
+        out[k] = (tp, lambda c, d=d, v=lora_value: v if c["lora_rank"] else d, h)
+    out["out_dir"] = (Optional[str], "runs/finetune", out["out_dir"][2])
+    return out
+
+# %% ../nbs/10b_chat.ipynb #51d6cee4
+def finetune_defaults(cfg=None) -> dict:
+    "The schema's defaults, with `cfg`'s keys over them and the defaults that depend on them computed (no out_dir)."
+    schema = finetune_schema()
+    out = {k: d for k, (_, d, _) in schema.items() if not callable(d)} | {"out_dir": None} | dict(cfg or {})
+    return out | {k: d(out) for k, (_, d, _) in schema.items() if callable(d) and k not in (cfg or {})}
+
+# %% ../nbs/10b_chat.ipynb #82ffc78b
+def _with_lora(model, cfg):
+    "`model` ready to fine-tune: LoRA layers of `cfg['lora_rank']` on `cfg['lora_targets']`, or every weight trainable."
+    if cfg["lora_rank"] > model.cfg.emb_dim:
+        raise ConfigError(f"config key 'lora_rank' is {cfg['lora_rank']:,}, above the width of the base's layers "
+                          f"(emb_dim {model.cfg.emb_dim}), where an update is already full rank: use 1 to "
+                          f"{model.cfg.emb_dim}")
+    if not cfg["lora_rank"]: return model.requires_grad_(True).train()    # a merged LoRA run had frozen it
+    try: add_lora(model, cfg["lora_rank"], cfg["lora_alpha"], lora_targets(cfg), trainable=())
+    except (TypeError, ValueError) as e: raise ConfigError(f"LoRA: {e}") from None
+    return model.train()
+
+# %% ../nbs/10b_chat.ipynb #e7f61213
+def instruction_datasets(model, tokenizer, train_examples, val_examples=(), cfg=None) -> tuple:
+    """(train, val): the examples as chapter 10's `InstructionDataset`s for `model`, cut to `cfg['max_length']` tokens
+    (None: the model's context); val is None without examples."""
+    cfg = finetune_defaults(cfg)
+    L = cfg["max_length"] or model.cfg.context_length
+    if L > model.cfg.context_length:
+        raise ConfigError(f"config key 'max_length' is {L}, longer than the base model's context "
+                          f"({model.cfg.context_length} tokens)")
+    end_id = end_token_id(tokenizer)
+    try: return tuple(InstructionDataset(ex, tokenizer, L, end_id) if ex else None
+                      for ex in (train_examples, val_examples))
+    except ValueError as e: raise ConfigError(str(e)) from None
+
+def finetune_trainer(model, tokenizer, train_ds, val_ds=None, cfg=None, *, progress=False, callbacks=None):
+    """The `Trainer` of a fine-tune of `model` (LoRA layers added if `cfg` says so) on instruction datasets, as the
+    config `cfg` says (missing keys: the schema's defaults), with `callbacks` and a progress bar if `progress`."""
+    cfg = finetune_defaults(cfg)
+    return instruction_trainer(_with_lora(model, cfg), train_ds, val_ds, build_train_config(cfg, progress=progress),
+                               pad_id=end_token_id(tokenizer), mask_prompt=cfg["mask_prompt"],
+                               batch_size=cfg["batch_size"], tokenizer=tokenizer, callbacks=callbacks)
+
+# %% ../nbs/10b_chat.ipynb #cea645e6
 def finetune(base, tokenizer, examples=None, *, seed: int = 0, progress: bool = False, **overrides):
-    """Fine-tune `base` in place with `FINETUNE_DEFAULTS` (a key of it, or a `Trainer` keyword, can be overridden),
-    on `examples` (default: the recipe's data); returns the `Trainer`."""
-    cfg = {**FINETUNE_DEFAULTS, **overrides}
-    end = end_token_id(tokenizer)
+    """Fine-tune `base` in place with chapter 10b's recipe (`FINETUNE_DEFAULTS`; a key of the schema can be
+    overridden) on `examples` (default: the recipe's data); returns the `Trainer`."""
+    cfg = finetune_defaults({**overrides, "eval_interval": 0, "eval_iters": 1, "seed": seed, "out_dir": None})
     examples = load_instructions(cfg["data"])[0] if examples is None else examples
-    ds = InstructionDataset(examples[:cfg["max_steps"] * cfg["batch_size"]], tokenizer,
-                            cfg["max_length"] or base.cfg.context_length, end)
-    rest = {k: v for k, v in cfg.items() if k not in ("data", "batch_size", "lora_rank", "mask_prompt", "max_length",
-                                                       "val_examples")}
-    t = instruction_trainer(base, ds, pad_id=end, mask_prompt=cfg["mask_prompt"], batch_size=cfg["batch_size"],
-                            progress=progress, seed=seed, **{**rest, "eval_interval": 0, "eval_iters": 1})
+    train_ds, _ = instruction_datasets(base, tokenizer, examples[:cfg["max_steps"] * cfg["batch_size"]], (), cfg)
+    t = finetune_trainer(base, tokenizer, train_ds, None, cfg, progress=progress)
     t.fit()
     return t
 
@@ -225,7 +297,7 @@ def _scene_prompt(tok, template, speaker, scene, budget):
 
 # %% ../nbs/10b_chat.ipynb #fd82f6e9
 def chat_replies(loaded, messages, speaker="HAMLET", you="HORATIO", max_new_tokens=160, temperature=0.8, top_k=40,
-                 seed=123):
+                 seed=123, top_p=None):
     """Yield (reply, stopped) for each non-empty message of `messages`, from `load_instruction_model`'s dict. The
     conversation is a scene: each reply sees the latest speeches, yours and its own, as many as fit the context
     (with room for `max_new_tokens`, up to a quarter of it). Message i is sampled with seed `seed + i`."""
@@ -237,6 +309,7 @@ def chat_replies(loaded, messages, speaker="HAMLET", you="HORATIO", max_new_toke
         scene.append(f"{you}:\n{message.strip()}")
         ids = _scene_prompt(tok, template, speaker, scene, budget)
         reply, stopped = generate_reply(model, tok, ids, end_id, max_new_tokens=max_new_tokens,
-                                        temperature=temperature, top_k=top_k, seed=seed + i)
+                                        temperature=temperature, top_k=top_k, top_p=top_p,
+                                        seed=seed + i)
         if reply.strip(): scene.append(f"{speaker}:\n{reply.strip()}")
         yield reply, stopped

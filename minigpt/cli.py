@@ -110,13 +110,15 @@ def _metavar(tp):
     args = [a for a in typing.get_args(tp) if a is not type(None)]
     return (args[0] if args else tp).__name__.upper()
 
+_ALIASES = {"lora_rank": ["--lora"]}                 # short names of long keys
+
 def _add_keys(parser, schema, shown, title):
     """An option for every key of `schema` a user may give, in both spellings (--max_new_tokens, --max-new-tokens);
     its help shows the value `shown` gives it when it is not set. Nothing is set unless given."""
     group = parser.add_argument_group(title) if title else parser
     for k, (tp, _, help) in schema.items():
         if k in _WRITTEN: continue
-        flags = dict.fromkeys([f"--{k}", f"--{k.replace('_', '-')}"])
+        flags = dict.fromkeys([f"--{k}", f"--{k.replace('_', '-')}", *_ALIASES.get(k, [])])
         default = "null" if shown[k] is None else repr(shown[k]) if isinstance(shown[k], str) else shown[k]
         group.add_argument(*flags, dest=k, default=argparse.SUPPRESS, metavar=_metavar(tp),
                            help=f"{help}{'; ' if help else ''}default: {default}".replace("%", "%%"))
@@ -219,7 +221,7 @@ def _chat_command(args, given, parser):
             raise ConfigError("standard input is closed: type your messages, or pipe them in")
         loaded = resolve_model(o["checkpoint"], map_location=pick_device(check_device(o["device"])))
         if loaded["end_id"] is None:
-            raise ConfigError(f"{o['checkpoint']}'s tokenizer has no end token, so a reply could never end: chat "
+            raise ConfigError(f"{o['checkpoint']} has no <|endoftext|> token in its tokenizer, so a reply could never end: chat "
                               f"with a fine-tuned run (minigpt finetune) or the shipped model")
     except (ValueError, OSError) as e: parser.error(str(e))           # bad options, no checkpoint, no end token
     if not loaded["tuned"]: warn(f"{o['checkpoint']} was not instruction-tuned, so its replies may run on; "

@@ -40,14 +40,18 @@ def check_token_ids(idx: torch.Tensor, vocab_size: int) -> None:
                          f"got {', '.join(bad)}: check that the tokenizer matches the model "
                          "(its n_vocab must be at most vocab_size)")
 
+# %% ../nbs/02_embeddings.ipynb #c0e1b2d8
 class GPTEmbedding(nn.Module):
-    "Token embedding plus learned absolute positional embedding, then dropout: ids `(B, T)` -> `(B, T, emb_dim)`."
+    """Token embedding plus learned absolute positional embedding, then dropout: ids `(B, T)` -> `(B, T, emb_dim)`.
+    `learned_positions=False` leaves the positional table out (`pos_emb` is None): the model then puts positions
+    inside attention (rotary embeddings, chapter 5b)."""
 
-    def __init__(self, vocab_size: int, emb_dim: int, context_length: int, drop_rate: float = 0.0):
+    def __init__(self, vocab_size: int, emb_dim: int, context_length: int, drop_rate: float = 0.0,
+                 learned_positions: bool = True):
         super().__init__()
         self.context_length = context_length
         self.tok_emb = nn.Embedding(vocab_size, emb_dim)  # (vocab_size, emb_dim)
-        self.pos_emb = nn.Embedding(context_length, emb_dim)  # (context_length, emb_dim)
+        self.pos_emb = nn.Embedding(context_length, emb_dim) if learned_positions else None  # (context_length, emb_dim)
         self.drop = nn.Dropout(drop_rate)
 
     def forward(self, idx: torch.Tensor, start_pos: int = 0) -> torch.Tensor:
@@ -62,8 +66,10 @@ class GPTEmbedding(nn.Module):
                 f"context_length = {self.context_length}: shorten the input (keep its last "
                 f"{self.context_length - start_pos} tokens) or build the model with a larger context_length"
             )
-        pos = torch.arange(start_pos, start_pos + T, device=idx.device)  # (T,)
-        x = self.tok_emb(idx) + self.pos_emb(pos)  # (B, T, emb_dim) + (T, emb_dim) broadcasts over B
+        x = self.tok_emb(idx)  # (B, T, emb_dim)
+        if self.pos_emb is not None:
+            pos = torch.arange(start_pos, start_pos + T, device=idx.device)  # (T,)
+            x = x + self.pos_emb(pos)  # (B, T, emb_dim) + (T, emb_dim) broadcasts over B
         return self.drop(x)  # (B, T, emb_dim)
 
 # %% ../nbs/02_embeddings.ipynb #918f5e1f

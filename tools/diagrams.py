@@ -84,6 +84,7 @@ PARTS = [
     ("01b", "01",    "Byte-pair\nencoding"),
     ("01c", "01",    "Seeing\nthe tokens"),
     ("05b", "05",    "A modern\nblock"),
+    ("05c", "05",    "Other people's\nweights"),
     ("06b", "06",    "Generating\ntext"),
     ("08b", "08",    "Run\nconfigs"),
     ("08c", "08",    "The run\nfolder"),

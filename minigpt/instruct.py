@@ -304,11 +304,13 @@ def _digest(info: dict) -> str:
 
 # %% ../nbs/10_instructions.ipynb #b5cb6fc3-1
 def write_instruct_info(folder, base: str, data: str, template: PromptTemplate, end_id: int,
-                        lora: dict | None = None) -> Path:
-    """Write `instruct.json` (atomically) beside a fine-tuned checkpoint: the template, the end token and any LoRA
-    layers, with a checksum of all of it, so that a file edited by hand is refused rather than believed."""
+                        lora: dict | None = None, base_sha256: str | None = None) -> Path:
+    """Write `instruct.json` (atomically) beside a fine-tuned checkpoint: where it started (`base`, and the SHA-256 of
+    its weights if known), the template, the end token and any LoRA layers, with a checksum of all of it, so that a
+    file edited by hand is refused rather than believed."""
     info = {"format": INSTRUCT_FORMAT, "base": str(base), "data": str(data), "template": asdict(template),
             "end_id": int(end_id), "lora": lora}
+    if base_sha256 is not None: info["base_sha256"] = str(base_sha256)
     info["sha256"] = _digest(info)
     return atomic_write(Path(folder) / INSTRUCT_FILE, lambda p: Path(p).write_text(json.dumps(info, indent=1)))
 

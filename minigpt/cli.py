@@ -36,7 +36,8 @@ from .checkpoint import load_tokenizer
 from .data import GPTDataset
 from .model import count_parameters, GPTConfig, GPTModel
 from .generation import generate_tokens
-from .train import NonFiniteLossError, ProgressBar, TrainConfig, Trainer, pick_device, seed_everything
+from .train import pick_device, ProgressBar, seed_everything
+from .trainer import NonFiniteLossError, TrainConfig, Trainer
 from .checkpoint import checkpoint_dir, list_pretrained, load_checkpoint, MANIFEST, read_manifest
 from .run import check_out_dir, run_lock
 from .lora import add_lora

@@ -28,7 +28,7 @@ The ladder adds one idea per rung:
 
 Rungs 2-6 are one small module, `Ladder`, whose flags (heads, feed_forward, shortcuts, layer_norm) are the only
 difference between them. Rungs 1-6 share one plain recipe so that the ladder isolates the architecture: PyTorch's
-default init, `minigpt.train.Trainer` with AdamW at a constant lr 1e-3 (--lr), no weight decay, no warm-up, no
+default init, `minigpt.trainer.Trainer` with AdamW at a constant lr 1e-3 (--lr), no weight decay, no warm-up, no
 clipping, batch 32, seed 123. Rung 7 then shows what the rest of the recipe adds on top of rung 6's architecture.
 
 The last column of the table is the ladder of the lecture this series learns from (Andrej Karpathy, "Let's build
@@ -56,7 +56,8 @@ from minigpt.config import resolve_config
 from minigpt.data import fixed_batches
 from minigpt.embeddings import GPTEmbedding
 from minigpt.model import BigramModel
-from minigpt.train import Trainer, calc_loss_loader, seed_everything
+from minigpt.train import calc_loss_loader, seed_everything
+from minigpt.trainer import Trainer
 from minigpt.transformer import FeedForward, LayerNorm
 
 SEED = 123

@@ -57,7 +57,8 @@ from minigpt.corpus import load_text, train_val_split
 from minigpt.data import GPTDataset
 from minigpt.model import GPTConfig, GPTModel
 from minigpt.generation import generate
-from minigpt.train import Callback, TrainConfig, Trainer, loss_per_char, param_groups, seed_everything
+from minigpt.train import Callback, param_groups, seed_everything
+from minigpt.trainer import loss_per_char, TrainConfig, Trainer
 from minigpt.checkpoint import load_checkpoint
 
 TRAINER_TARGET, DECODE_TARGET, LOSS_TARGET, TIME_TARGET = 0.97, 0.9, 1.39, 120

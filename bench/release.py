@@ -19,7 +19,7 @@ import torch
 from minigpt.corpus import load_text, train_val_split
 from minigpt.generation import generate
 from minigpt.checkpoint import load_checkpoint
-from minigpt.train import loss_per_char
+from minigpt.trainer import loss_per_char
 
 BIGRAM, TARGET = 2.47, 1.40
 

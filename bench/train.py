@@ -6,7 +6,7 @@
 
 With --presets, each named preset (or YAML file) is trained as `minigpt train` trains it (its own tokenizer, model
 and schedule) for the same wall-clock budget, one after the other, and scored by its loss per character on the whole
-validation split (`minigpt.train.loss_per_char`), which compares character and BPE models fairly. A BPE tokenizer
+validation split (`minigpt.trainer.loss_per_char`), which compares character and BPE models fairly. A BPE tokenizer
 is trained before the clock starts (a few seconds).
 
 Both runs train the same model size on the same training split with the same time budget, in this one process,
@@ -40,7 +40,8 @@ from minigpt.run import build_trainer, prepare_data
 from minigpt.config import resolve_config
 from minigpt.corpus import load_text, train_val_split
 from minigpt.data import fixed_batches
-from minigpt.train import calc_loss_loader, loss_per_char, seed_everything
+from minigpt.train import calc_loss_loader, seed_everything
+from minigpt.trainer import loss_per_char
 
 
 class TimeUp(Exception):

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from .attention import eval_mode
 from .corpus import read_speeches, speech_split
 from .model import count_parameters
-from .train import NonFiniteLossError, Trainer
+from .trainer import NonFiniteLossError, Trainer
 
 # %% auto #0
 __all__ = ['VERSE', 'PROSE', 'LABELS', 'verse_or_prose', 'Example', 'load_verse_prose', 'balanced_sample', 'pad_collate',
@@ -284,7 +284,7 @@ def confusion_matrix(preds, labels, num_classes: int):
 # %% ../nbs/09_classification.ipynb #76c31ff7
 def fine_tune(clf: GPTClassifier, data, *, start: int | None = None, max_steps: int = 100, lr: float = 1e-3,
               batch_size: int = 16, seed: int = 0, **kwargs) -> Trainer:
-    """Train `clf` on (sequence, label) items with chapter 7's `Trainer`, `classification_loss` and `pad_collate`:
+    """Train `clf` on (sequence, label) items with chapter 7b's `Trainer`, `classification_loss` and `pad_collate`:
     warm-up over the first 10% of the steps, then a cosine to lr / 10; only parameters with `requires_grad` train.
     With `start`, the items are hidden states from `hidden_states(clf, ..., start)`. Returns the trainer."""
     if not isinstance(clf, GPTClassifier): raise TypeError(f"fine_tune needs a GPTClassifier, got {type(clf).__name__}")

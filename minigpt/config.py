@@ -24,7 +24,7 @@ import yaml
 
 import minigpt
 from .model import GPTConfig
-from .train import TrainConfig
+from .trainer import TrainConfig
 
 # %% ../nbs/08b_config.ipynb #42589ff6
 PRESETS_DIR = Path(minigpt.__file__).parent / "presets"   # package data, installed with the code

@@ -23,7 +23,7 @@ from .corpus import _parse_json, atomic_write, moved_names, read_json_file
 from .tokenizer import ENDOFTEXT
 from .attention import eval_mode
 from .model import GPTConfig, GPTModel
-from .train import Trainer
+from .trainer import Trainer
 from .checkpoint import checkpoint_dir, load_checkpoint, read_manifest
 from .lora import add_lora, merge_lora
 
@@ -225,7 +225,7 @@ def instruction_collate(batch, pad_id: int, ignore_index: int = -100, mask_promp
 # %% ../nbs/10_instructions.ipynb #ee74d90d
 def instruction_trainer(model, train_data, val_data=None, config=None, *, pad_id: int, mask_prompt: bool = True,
                         batch_size: int = 8, **kwargs) -> Trainer:
-    """Chapter 7's `Trainer` for (prompt_ids, response_ids) datasets: `instruction_collate` builds the batches and the
+    """Chapter 7b's `Trainer` for (prompt_ids, response_ids) datasets: `instruction_collate` builds the batches and the
     usual next-token loss skips the -100 targets. Keyword arguments are `Trainer`'s and `TrainConfig` fields."""
     collate = partial(instruction_collate, pad_id=pad_id, mask_prompt=mask_prompt, vocab_size=model.cfg.vocab_size)
     return Trainer(model, train_data, val_data, config, collate_fn=collate, batch_size=batch_size, **kwargs)

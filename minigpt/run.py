@@ -32,7 +32,8 @@ from .bpe import BPETokenizer, gpt2_tokenizer
 from .tokenizer import CharTokenizer
 from .data import GPTDataset
 from .model import GPTModel
-from .train import Callback, NonFiniteLossError, Trainer, seed_everything
+from .train import Callback, seed_everything
+from .trainer import NonFiniteLossError, Trainer
 from .checkpoint import (_BEST, _TEMP_FILE, MANIFEST, CheckpointError, load_checkpoint, load_tokenizer,
                                 read_manifest, resume_trainer, save_checkpoint, save_trainer)
 from .config import ConfigError, build_model_config, build_train_config, check_options, read_yaml, set_threads

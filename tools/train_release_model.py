@@ -51,7 +51,7 @@ def package(out_dir, dest):
     from minigpt.config import resolve_config
     from minigpt.corpus import load_text, train_val_split
     from minigpt.checkpoint import load_checkpoint, save_checkpoint
-    from minigpt.train import loss_per_char
+    from minigpt.trainer import loss_per_char
 
     ck = load_checkpoint(out_dir, load_state=True, which="last")   # the recipe is its fixed steps: the last checkpoint
     model, tok, trainer = ck["model"].eval(), ck["tokenizer"], ck["trainer"]

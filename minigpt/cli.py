@@ -126,6 +126,12 @@ def _add_keys(parser, schema, shown, title):
 # %% ../nbs/11_cli.ipynb #bc8951a7
 _KINDS = {"train": TRAIN, "finetune": FINETUNE}      # the commands that run, and their kind of run (chapter 8c)
 
+def _device_note(device, command):
+    "One line where the device is Apple's MPS, whose results can differ from the CPU's."
+    if pick_device(check_device(device)).type == "mps":
+        print(f"minigpt {command}: note: on Apple's MPS device results can differ from the CPU's (losses, samples); "
+              f"--device cpu to compare", file=sys.stderr)
+
 def _run_options():
     "The options that train and finetune share, declared once."
     p = argparse.ArgumentParser(add_help=False)
@@ -186,6 +192,7 @@ def _run_command(args, given, parser):
     try:
         cfg = resolve_config(getattr(args, "preset", None), _saved_config(args, given, name), given,
                              None if name == "train" else command_schema(name))
+        _device_note(cfg["device"], name)
         trainer = run(cfg, _KINDS[name], resume=args.resume, progress=not args.quiet)
     except TrainingFailed as e:
         print(f"minigpt {name}: {e}", file=sys.stderr); return 1
@@ -200,6 +207,7 @@ def _generate_command(args, given, parser):
     "`minigpt generate`: print the text as it is generated; Ctrl-C keeps what was printed and exits 130."
     try:
         o = _options(GENERATE_KEYS, given)
+        _device_note(o["device"], "generate")
         for piece in generate_text(o["checkpoint"], o["prompt"], o["max_new_tokens"], o["temperature"], o["top_k"],
                                    o["top_p"], o["seed"], o["device"]):
             sys.stdout.write(piece); sys.stdout.flush()
@@ -217,6 +225,7 @@ def _chat_command(args, given, parser):
     try:
         o = _options(CHAT_KEYS, given)
         speaker, you = _name("--as", o["as"]), _name("--you", o["you"])
+        _device_note(o["device"], "chat")
         if sys.stdin is None or sys.stdin.closed:
             raise ConfigError("standard input is closed: type your messages, or pipe them in")
         loaded = resolve_model(o["checkpoint"], map_location=pick_device(check_device(o["device"])))

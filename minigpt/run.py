@@ -31,6 +31,7 @@ from .corpus import atomic_write, load_text, read_json_file, train_val_split
 from .bpe import BPETokenizer, gpt2_tokenizer
 from .tokenizer import CharTokenizer
 from .data import GPTDataset
+from .hf import GPT2_HUB_NAMES, hf_folder, is_hf_folder, model_family, read_config_json
 from .model import GPTModel
 from .train import Callback, seed_everything
 from .trainer import NonFiniteLossError, Trainer
@@ -418,8 +419,23 @@ def _report_files(out, kind, seconds, print_fn=print):
              f"Try: {kind.try_next(shlex.quote(str(out)))}")
 
 # %% ../nbs/08c_run.ipynb #ee867ce4
+def _names_hf_gpt2(source) -> bool:
+    """Whether `source` names a Hugging Face model rather than a minigpt run: a folder with `config.json` and no
+    checkpoint of minigpt's, or one of GPT-2's names on the Hub."""
+    p = Path(source).expanduser()
+    if p.is_dir(): return is_hf_folder(p) and not (p / MANIFEST).is_file() and not (p / _BEST / MANIFEST).is_file()
+    return str(source) in GPT2_HUB_NAMES or str(source).startswith("openai-community/gpt2")
+
 def load_model(checkpoint, map_location="cpu"):
-    """(model, tokenizer) of a run folder or a shipped model's name, in eval mode on `map_location`: the best
-    checkpoint, without its optimizer state (a LoRA fine-tune's layers need chapter 10's loader)."""
+    """(model, tokenizer) of a run folder, a shipped model's name, or a Hugging Face GPT-2 (a folder or a Hub name,
+    with GPT-2's tokenizer), in eval mode on `map_location`: a run's best checkpoint, without its optimizer state
+    (a LoRA fine-tune's layers need chapter 10's loader)."""
+    if _names_hf_gpt2(checkpoint):
+        folder = hf_folder(checkpoint)
+        family = model_family(read_config_json(folder), f"{folder}/config.json")
+        if family != "gpt2":
+            raise ConfigError(f"{folder} holds a {family} model: minigpt has GPT-2's tokenizer only, so it generates, "
+                              f"fine-tunes and chats with GPT-2 folders; load others with GPTModel.from_pretrained")
+        return GPTModel.from_pretrained(folder).to(map_location).eval(), gpt2_tokenizer()
     ck = load_checkpoint(checkpoint, map_location=map_location, load_state=False)      # no optimizer state
     return ck["model"].to(map_location).eval(), ck["tokenizer"]

@@ -10,13 +10,17 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from .corpus import read_speeches, speech_split
+import torch
+import torch.nn.functional as F
+
+from .corpus import load_text, read_speeches, speech_split
 from .config import ConfigError, RUN_KEYS, build_train_config, lora_targets, training_keys
 from .generation import encode_text, generate_reply
 from .instruct import (
     ALPACA, InstructionDataset, InstructionExample, PromptTemplate, choice_accuracy, end_token_id,
     instruction_trainer, interval95, load_instruction_file, reply_choices, response_loss)
 from .lora import add_lora
+from .attention import eval_mode
 
 
 # %% auto #0
@@ -24,7 +28,8 @@ __all__ = ['PLAY_TASKS', 'FINETUNE_DEFAULTS', 'FINETUNE_KEYS', 'LORA_LR', 'reply
            'input_speakers', 'speaker_before_last', 'play_examples', 'name_pieces', 'invented_name', 'rename_speakers',
            'renamed_examples', 'split_examples', 'load_instructions', 'who_speaks_next', 'evaluate_instructions',
            'finetune_schema', 'finetune_defaults', 'instruction_datasets', 'finetune_trainer', 'finetune',
-           'chat_replies']
+           'chat_replies', 'continuation_nll', 'per_char', 'speech_context', 'real_speech_pairs', 'fluency', 'words',
+           'corpus_vocabulary', 'unknown_share', 'chat_prompt', 'listening_matrix', 'listening']
 
 # %% ../nbs/10b_chat.ipynb #37b34acf
 def reply_examples(split: str = "train", train_frac: float = 0.9, max_chars: int = 400) -> list[InstructionExample]:
@@ -313,3 +318,109 @@ def chat_replies(loaded, messages, speaker="HAMLET", you="HORATIO", max_new_toke
                                         seed=seed + i)
         if reply.strip(): scene.append(f"{speaker}:\n{reply.strip()}")
         yield reply, stopped
+
+# %% ../nbs/10b_chat.ipynb #bc7d9d39
+@torch.no_grad()
+def continuation_nll(model, tokenizer, pairs, batch_size: int = 16) -> list[tuple[float, int]]:
+    """(nats, chars) for each (context, text) of `pairs`: the summed negative log-likelihood of `text`'s tokens after
+    `context`'s (tokenized apart, cut from the left to the model's context), and the number of characters of `text`.
+    Dropout off. Divide nats by chars for a per-character figure that does not depend on the tokenizer."""
+    T, dev = model.cfg.context_length, next(model.parameters()).device
+    rows = []
+    for ctx, text in pairs:
+        c, t = tokenizer.encode(ctx), tokenizer.encode(text)
+        if not t: raise ValueError(f"nothing to score: empty text after {ctx[-40:]!r}")
+        ids = (c + t)[-(T + 1):]
+        rows.append((ids, min(len(t), len(ids) - 1), len(text)))
+    out = []
+    with eval_mode(model):
+        for k in range(0, len(rows), batch_size):
+            chunk = rows[k:k + batch_size]
+            L = max(len(ids) for ids, _, _ in chunk) - 1
+            x = torch.zeros(len(chunk), L, dtype=torch.long)
+            y = torch.full((len(chunk), L), -100, dtype=torch.long)
+            for i, (ids, n, _) in enumerate(chunk):
+                s = torch.tensor(ids)
+                x[i, :len(ids) - 1] = s[:-1]
+                y[i, len(ids) - 1 - n:len(ids) - 1] = s[-n:]                 # only the text's tokens are targets
+            logits = model(x.to(dev)).float()                                # (B, L, V)
+            nll = F.cross_entropy(logits.transpose(1, 2), y.to(dev), ignore_index=-100, reduction="none")   # (B, L)
+            out += [(nll[i].sum().item(), chars) for i, (_, _, chars) in enumerate(chunk)]
+    return out
+
+# %% ../nbs/10b_chat.ipynb #6110165e
+def per_char(scored) -> float:
+    "Total nats / total characters of `continuation_nll`'s (nats, chars) pairs: long texts weigh by their length."
+    return sum(n for n, _ in scored) / sum(c for _, c in scored)
+
+# %% ../nbs/10b_chat.ipynb #2b6762e7
+def speech_context(prev_speaker: str, prev_text: str, speaker: str) -> str:
+    """The context a speech is scored after: the speech before it with its speaker, then the speaker's `NAME:` line,
+    as in the plays (`load_text`). A chat reply gets its message as the previous speech."""
+    return f"{prev_speaker}:\n{prev_text.strip()}\n\n{speaker}:\n"
+
+# %% ../nbs/10b_chat.ipynb #cba71e02
+def real_speech_pairs(split: str = "val", n: int = 200, max_chars: int = 400, seed: int = 0) -> list[tuple]:
+    """`n` (context, speech) pairs of consecutive speeches of one scene by two speakers, both on the `split` side of
+    the pretraining split (seeded sample): the yardstick that replies' fluency is compared with."""
+    sp, pairs = read_speeches(), []
+    for a, b in zip(sp, sp[1:]):
+        if (a.play, a.act, a.scene) != (b.play, b.act, b.scene) or a.speaker == b.speaker: continue
+        if speech_split(a) != split or speech_split(b) != split or len(b.text) > max_chars: continue
+        pairs.append((speech_context(a.speaker, a.text[-max_chars:], b.speaker), b.text))
+    return random.Random(seed).sample(pairs, min(n, len(pairs)))
+
+# %% ../nbs/10b_chat.ipynb #0d3e1b3e
+def fluency(base, tokenizer, messages, replies, you: str = "HORATIO", speaker: str = "HAMLET",
+            real_pairs=None) -> dict:
+    """Mean NLL per character of `replies` under the `base` model, each scored as `speaker`'s speech after the message
+    as `you`'s (`speech_context`), beside the same for real held-out speeches (`real_speech_pairs`). Lower is more
+    fluent; replies at or below 'real' read as well as the plays do to the base model."""
+    real_pairs = real_speech_pairs() if real_pairs is None else real_pairs
+    mine = [(speech_context(you, m, speaker), r) for m, r in zip(messages, replies) if r.strip()]
+    return {"replies": per_char(continuation_nll(base, tokenizer, mine)),
+            "real": per_char(continuation_nll(base, tokenizer, real_pairs))}
+
+# %% ../nbs/10b_chat.ipynb #ab234611
+_WORD = re.compile(r"[a-z']*[a-z][a-z']*")
+
+def words(text: str) -> list[str]:
+    "The words of `text`: runs of letters and apostrophes (with at least one letter), case-folded."
+    return _WORD.findall(text.lower())
+
+# %% ../nbs/10b_chat.ipynb #93385b2a
+def corpus_vocabulary(text: str | None = None) -> set[str]:
+    "Every word (`words`) of `text`, by default the whole corpus `load_text('shakespeare')`."
+    return set(words(load_text("shakespeare") if text is None else text))
+
+# %% ../nbs/10b_chat.ipynb #b79e1276
+def unknown_share(replies, vocabulary) -> float:
+    "The share of all the words of `replies` (pooled) that are not in `vocabulary` (nan if there is no word)."
+    ws = [w for r in replies for w in words(r)]
+    return sum(w not in vocabulary for w in ws) / len(ws) if ws else float("nan")
+
+# %% ../nbs/10b_chat.ipynb #d4b44311
+def chat_prompt(message: str, speaker: str = "HAMLET", you: str = "HORATIO",
+                template: PromptTemplate = ALPACA) -> str:
+    "The prompt `minigpt chat` builds for a first message: 'Reply as SPEAKER.' with the scene 'YOU:\\nmessage' as input."
+    return template.format(f"Reply as {speaker}.", f"{you}:\n{message.strip()}")
+
+# %% ../nbs/10b_chat.ipynb #3c5c9735
+def listening_matrix(model, tokenizer, messages, replies, speaker: str = "HAMLET", you: str = "HORATIO",
+                     template: PromptTemplate = ALPACA) -> torch.Tensor:
+    """(N, N) tensor: entry [i, j] is the NLL per character of reply i after the chat's prompt for message j, under
+    `model` (the model that replied)."""
+    prompts = [chat_prompt(m, speaker, you, template) for m in messages]
+    scored = continuation_nll(model, tokenizer, [(p, r) for r in replies for p in prompts])
+    N = len(messages)
+    return torch.tensor([n / c for n, c in scored]).view(N, N)
+
+# %% ../nbs/10b_chat.ipynb #298960d5
+def listening(model, tokenizer, messages, replies, **kw) -> dict:
+    """How much the replies depend on their messages. `delta`: the mean over replies i of (mean over j != i of
+    NLL(r_i | m_j)) - NLL(r_i | m_i), in nats/char (0: the reply ignores its message; > 0: it fits its own best);
+    `matched`: how many replies are likeliest after their own message (chance: 1 in N); `n`: N."""
+    if len(messages) != len(replies) or len(messages) < 2: raise ValueError("listening needs N >= 2 message/reply pairs")
+    M, N = listening_matrix(model, tokenizer, messages, replies, **kw), len(messages)
+    off = (M.sum(1) - M.diag()) / (N - 1)
+    return {"delta": (off - M.diag()).mean().item(), "matched": int((M.argmin(1) == torch.arange(N)).sum()), "n": N}

@@ -19,7 +19,8 @@ from torch.utils.data import DataLoader
 from .data import ResumableBatchSampler, fixed_batches, stack_pairs
 from .attention import eval_mode
 from .generation import generate
-from .train import basic_callbacks, get_lr, init_distributed, make_optimizer, pick_device, rng_state, set_rng_state
+from .train import (OPTIMIZERS, Optimizers, basic_callbacks, get_lr, init_distributed, make_optimizer, pick_device,
+                           rng_state, set_rng_state)
 
 # %% ../nbs/07b_trainer.ipynb #b70b5bac
 @dataclass
@@ -33,6 +34,7 @@ class TrainConfig:
     weight_decay: float = 0.1
     beta1: float = 0.9
     beta2: float = 0.95
+    optimizer: str = "adamw"            # adamw, or muon for the hidden matrices (chapter 7)
     grad_clip: float = 1.0            # max global gradient norm (0: no clipping)
     grad_accum_steps: int = 1         # micro-batches per optimizer step
     eval_interval: int = 100          # evaluate every N steps (0: only at the end)
@@ -73,6 +75,7 @@ def _check_train_config(c):
         need(v > 0 if op == "> 0" else v >= 0 if op == ">= 0" else 0 <= v < 1, k, op)
     need(c.sample_top_k is None or (_is_int(c.sample_top_k) and c.sample_top_k >= 1), "sample_top_k", ">= 1, or None")
     need(isinstance(c.sample_prompt, str), "sample_prompt", "a string")
+    need(c.optimizer in OPTIMIZERS, "optimizer", "one of " + ", ".join(OPTIMIZERS))
     if c.max_time is not None:   # inf seconds is no limit, said another way
         need(isinstance(c.max_time, (int, float)) and not isinstance(c.max_time, bool) and c.max_time > 0, "max_time",
              "> 0 seconds, or None for no limit")
@@ -111,6 +114,7 @@ class Trainer:
             raise TypeError(f"Trainer trains an nn.Module (such as a GPTModel), got {type(model).__name__}")
         if config is not None and not isinstance(config, TrainConfig):
             raise TypeError(f"Trainer config must be a TrainConfig (or None), got {type(config).__name__}")
+        if isinstance(optimizer, str): optimizer, kwargs["optimizer"] = None, optimizer   # a name: TrainConfig's field
         self.cfg = c = replace(config or TrainConfig(), **kwargs)
         self.rank, self.world_size, local_rank = init_distributed()
         self.is_main = self.rank == 0                                      # only the main process writes and prints
@@ -128,7 +132,8 @@ class Trainer:
                                  pin_memory=self.device.type == "cuda")
         self.train_eval = fixed_batches(train_data, c.eval_iters, b, cf)
         self.val_eval = fixed_batches(val_data, c.eval_iters, b, cf) if val_data is not None else []
-        self.optimizer = optimizer or make_optimizer(self.model, c.lr, c.weight_decay, (c.beta1, c.beta2))
+        self.optimizer = optimizer or make_optimizer(self.model, c.lr, c.weight_decay, (c.beta1, c.beta2),
+                                                         optimizer=c.optimizer)
         self.net = self.model if self.world_size == 1 else torch.nn.parallel.DistributedDataParallel(   # what the
             self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None)  # forward pass calls
         if c.compile: self.net = torch.compile(self.net)
@@ -344,7 +349,11 @@ def load_state_dict(self: Trainer, state):
         f" processes, this trainer has {self.batch_size} x {self.world_size}: keep the batch size to resume")
     try: self.sampler.load_state_dict(state["sampler"])
     except (KeyError, TypeError, ValueError) as e: raise ValueError(f"the data position in the state is invalid ({e})")
-    if state.get("optimizer") is not None: self.optimizer.load_state_dict(state["optimizer"])
+    if (opt := state.get("optimizer")) is not None:
+        saved, mine = ("muon" if k else "adamw" for k in ("optimizers" in opt, isinstance(self.optimizer, Optimizers)))
+        if saved != mine: raise ValueError(f"the state's optimizer is {saved}, this trainer's is {mine}: resume with "
+                                           f"the run's TrainConfig.optimizer")
+        self.optimizer.load_state_dict(opt)
     if state.get("rng") is not None: set_rng_state(state["rng"])
     self.step, self.tokens_seen, self.elapsed = state["step"], state["tokens_seen"], float(state["elapsed"])
     self.history = {k: list(state["history"].get(k, [])) for k in self.history}

@@ -6,9 +6,12 @@
 
 It prints side by side, on the same held-out examples (plays the shipped model never read, the validation side of the
 pretraining split): the rule "the speaker before last", the shipped model untuned, the default recipe of `minigpt
-finetune` (`FINETUNE_DEFAULTS`: full fine-tuning on `renamed_examples`, the speakers renamed at random), the same
-recipe from scratch (random weights), and the levers tried on the way to the default, each changing one thing:
+finetune` (`FINETUNE_DEFAULTS`: `chat_examples`, renamed speakers plus replies that take up their message, with 15%
+replay of the plays' text), the first renamed recipe it grew from (`renamed_examples`, no replay) and the same from
+scratch (random weights), and the levers tried on the way to the renamed recipe, each changing one thing against it
+(every row but the default without replay; `bench/chat.py` measures the chat's voice and listening):
 
+- renamed:     `renamed_examples` (who-next renamed + 'Reply as'), the default's steps, batch and lr, no replay;
 - plays-old:   the first edition's recipe: the plays' examples as they are, 300 steps of 8 pairs, lr 3e-4;
 - plays:       the default's steps, batch and lr, but the real names (no renaming): does memory win?
 - all-answers: renamed, but keeping the examples whose next speaker is not on stage (an answer no reading can find);
@@ -34,7 +37,7 @@ import torch
 
 from minigpt.checkpoint import load_checkpoint
 from minigpt.corpus import read_speeches, speech_split
-from minigpt.chat import (evaluate_instructions, finetune, FINETUNE_DEFAULTS, input_speakers, invented_name, name_pieces, next_speaker_examples, play_examples, rename_speakers, renamed_examples, reply_examples, speaker_before_last)
+from minigpt.chat import (chat_examples, evaluate_instructions, finetune, FINETUNE_DEFAULTS, input_speakers, invented_name, name_pieces, next_speaker_examples, play_examples, rename_speakers, renamed_examples, reply_examples, speaker_before_last)
 from minigpt.instruct import end_token_id
 from minigpt.lora import add_lora, merge_lora
 from minigpt.model import GPTModel
@@ -94,8 +97,9 @@ def recipes(base, steps):
     "name -> (model maker, training examples maker, overrides of FINETUNE_DEFAULTS)."
     d = FINETUNE_DEFAULTS
     lora = lambda: add_lora(copy.deepcopy(base), 8, 16, LORA_TARGETS, trainable=())
-    return {
-        "default": (lambda: copy.deepcopy(base), renamed_examples, {"max_steps": steps}),
+    rows = {
+        "default": (lambda: copy.deepcopy(base), chat_examples, {"max_steps": steps}),
+        "renamed": (lambda: copy.deepcopy(base), renamed_examples, {"max_steps": steps}),
         "scratch": (lambda: GPTModel(base.cfg), renamed_examples, {"max_steps": steps}),
         "plays-old": (lambda: copy.deepcopy(base), play_examples,
                       {"max_steps": max(1, steps * 300 // d["max_steps"]), "batch_size": 8, "lr": 3e-4, "min_lr": 3e-5,
@@ -109,6 +113,7 @@ def recipes(base, steps):
                  {"max_steps": max(1, steps // 2),
                   "warmup_steps": max(1, d["warmup_steps"] * steps // d["max_steps"] // 2)}),
     }
+    return {k: (m, d, {**o, "replay": 0.0} if k != "default" else o) for k, (m, d, o) in rows.items()}
 
 
 def main():

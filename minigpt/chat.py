@@ -11,25 +11,23 @@ from pathlib import Path
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
 
-from .corpus import load_text, read_speeches, speech_split
+from .corpus import load_text, read_speeches, speech_split, train_val_split
 from .config import ConfigError, RUN_KEYS, build_train_config, lora_targets, training_keys
 from .generation import encode_text, generate_reply
 from .instruct import (
     ALPACA, InstructionDataset, InstructionExample, PromptTemplate, choice_accuracy, end_token_id,
     instruction_trainer, interval95, load_instruction_file, reply_choices, response_loss)
 from .lora import add_lora
-from .attention import eval_mode
+from .chat_measures import words
 
 
 # %% auto #0
-__all__ = ['PLAY_TASKS', 'FINETUNE_DEFAULTS', 'FINETUNE_KEYS', 'LORA_LR', 'reply_examples', 'next_speaker_examples',
-           'input_speakers', 'speaker_before_last', 'play_examples', 'name_pieces', 'invented_name', 'rename_speakers',
-           'renamed_examples', 'split_examples', 'load_instructions', 'who_speaks_next', 'evaluate_instructions',
-           'finetune_schema', 'finetune_defaults', 'instruction_datasets', 'finetune_trainer', 'finetune',
-           'chat_replies', 'continuation_nll', 'per_char', 'speech_context', 'real_speech_pairs', 'fluency', 'words',
-           'corpus_vocabulary', 'unknown_share', 'chat_prompt', 'listening_matrix', 'listening']
+__all__ = ['PLAY_TASKS', 'FINETUNE_DEFAULTS', 'FINETUNE_KEYS', 'LORA_LR', 'CHAT_GUIDANCE', 'reply_examples',
+           'next_speaker_examples', 'input_speakers', 'speaker_before_last', 'play_examples', 'name_pieces',
+           'invented_name', 'rename_speakers', 'renamed_examples', 'common_words', 'echo_examples', 'chat_examples',
+           'split_examples', 'load_instructions', 'who_speaks_next', 'evaluate_instructions', 'finetune_schema',
+           'finetune_defaults', 'replay_items', 'instruction_datasets', 'finetune_trainer', 'finetune', 'chat_replies']
 
 # %% ../nbs/10b_chat.ipynb #37b34acf
 def reply_examples(split: str = "train", train_frac: float = 0.9, max_chars: int = 400) -> list[InstructionExample]:
@@ -141,9 +139,47 @@ def renamed_examples(split: str = "train", train_frac: float = 0.9, replies: flo
     return out
 
 
+# %% ../nbs/10b_chat.ipynb #b031f5bc
+def common_words(n: int = 250) -> set[str]:
+    "The `n` commonest words (chapter 10a's `words`) of the corpus: too common for a reply that repeats one to listen."
+    counts = {}
+    for w in words(load_text("shakespeare")): counts[w] = counts.get(w, 0) + 1
+    return set(sorted(counts, key=counts.get, reverse=True)[:n])
+
+# %% ../nbs/10b_chat.ipynb #d6caedb3
+def echo_examples(split: str = "train", train_frac: float = 0.9, max_message: int = 200, max_answer: int = 300,
+                  head: int = 15, seed: int = 0) -> list[InstructionExample]:
+    """'Reply as B' examples from consecutive speeches A -> B of one scene (both on `split`'s side, at most
+    `max_message` and `max_answer` characters) whose first `head` characters take up a word of A that has 3 letters
+    or more and is not one of the corpus's 250 commonest. Shuffled (seeded)."""
+    common, sp, out = common_words(), read_speeches(), []
+    for a, b in zip(sp, sp[1:]):
+        if (a.play, a.act, a.scene) != (b.play, b.act, b.scene) or a.speaker == b.speaker: continue
+        if speech_split(a, train_frac) != split or speech_split(b, train_frac) != split: continue
+        if len(a.text) > max_message or len(b.text) > max_answer: continue
+        rare = {w for w in words(a.text) if w not in common and len(w) > 2}
+        if rare & set(words(b.text[:head])):
+            out.append(InstructionExample(f"Reply as {b.speaker}.", f"{a.speaker}:\n{a.text}", b.text,
+                                          f"{b.play} {b.act}.{b.scene}"))
+    random.Random(seed).shuffle(out)
+    return out
+
+# %% ../nbs/10b_chat.ipynb #1227b7b7
+def chat_examples(split: str = "train", train_frac: float = 0.9, replies: float = 0.3,
+                  seed: int = 0) -> list[InstructionExample]:
+    """The chat's fine-tuning data. 'train': `renamed_examples`' 'Who speaks next?' examples, plus `echo_examples` as
+    a share `replies` of the whole, shuffled (seeded). 'val': the held-out examples of both tasks, real names kept."""
+    if split == "val": return play_examples("val", train_frac, seed)
+    who = renamed_examples(split, train_frac, replies=0, seed=seed)
+    echo = echo_examples(split, train_frac, seed=seed)
+    out = who + [echo[i % len(echo)] for i in range(round(len(who) * replies / (1 - replies)))]
+    random.Random(seed).shuffle(out)
+    return out
+
 # %% ../nbs/10b_chat.ipynb #c1df97dc
 PLAY_TASKS = {"replies": reply_examples, "next-speaker": next_speaker_examples, "plays": play_examples,
-              "plays-renamed": renamed_examples}
+              "plays-renamed": renamed_examples,
+              "plays-chat": chat_examples}
 
 # %% ../nbs/10b_chat.ipynb #c1df97dc-1
 def split_examples(examples, val_frac: float = 0.1, seed: int = 0) -> tuple[list, list]:
@@ -157,8 +193,8 @@ def split_examples(examples, val_frac: float = 0.1, seed: int = 0) -> tuple[list
 
 # %% ../nbs/10b_chat.ipynb #c1df97dc-2
 def load_instructions(data: str = "plays", val_frac: float = 0.1) -> tuple[list, list]:
-    """(train, val) examples from the plays ('replies', 'next-speaker', both: 'plays', or the default data with renamed
-    speakers: 'plays-renamed'; the validation side of the pretraining split is held out) or from your JSON/JSONL
+    """(train, val) examples from the plays ('replies', 'next-speaker', both: 'plays', renamed speakers: 'plays-renamed', or
+    the chat's default data: 'plays-chat'; the validation side of the pretraining split is held out) or from your JSON/JSONL
     file (a seeded `val_frac` of it is held out)."""
     if data in PLAY_TASKS: return PLAY_TASKS[data]("train"), PLAY_TASKS[data]("val")
     if not Path(data).expanduser().is_file():
@@ -201,7 +237,8 @@ def evaluate_instructions(model, tokenizer, test_examples, end_id: int, template
 
 # %% ../nbs/10b_chat.ipynb #c9e7a3b6
 FINETUNE_DEFAULTS = {      # the default recipe of `minigpt finetune`, measured in this chapter (~9 min, 2 idle cores)
-    "data": "plays-renamed",       # renamed 'Who speaks next?' + 'Reply as' (renamed_examples)
+    "data": "plays-chat",          # renamed 'Who speaks next?' + replies that take up their message (chat_examples)
+    "replay": 0.15,                # plain-text windows of the pretraining text: 15% of the batches keep the voice
     "max_steps": 800, "batch_size": 16, "lr": 1e-3, "min_lr": 1e-4, "warmup_steps": 80,
     "lora_rank": 0,                # full fine-tuning: every weight may change (LoRA: see bench/instruct.py)
     "mask_prompt": True, "max_length": None,     # None: the model's context_length
@@ -218,6 +255,9 @@ FINETUNE_KEYS = {
     "max_examples": (int, 0, "use the first N training examples (0: all)"),
     "val_examples": (int, 300, "held-out examples for the validation loss"),
     "max_length": (Optional[int], None, "tokens per (prompt + response) pair (null: the model's context_length)"),
+    "replay": (float, 0.0, "share of plain-text windows of the shakespeare corpus's training side mixed into the "
+                           "batches, so that fine-tuning keeps the base's voice (0: none; use 0 for a base "
+                           "pretrained on other text)"),
     "mask_prompt": (bool, True, "learn the response only: the prompt's tokens are no targets"),
     "lora_rank": (int, 0, "0: fine-tune every weight; else train a LoRA update of this rank (chapter 9b)"),
     "lora_alpha": (float, 16.0, "LoRA's scale: the update is multiplied by alpha / rank"),
@@ -257,19 +297,38 @@ def _with_lora(model, cfg):
     except (TypeError, ValueError) as e: raise ConfigError(f"LoRA: {e}") from None
     return model.train()
 
+# %% ../nbs/10b_chat.ipynb #f576eab3
+def replay_items(tokenizer, n: int, length: int = 128, train_frac: float = 0.9, seed: int = 0) -> list[tuple]:
+    """`n` (prompt_ids, response_ids) items, each a window of `length` + 1 tokens of the training side of the
+    shakespeare corpus: a one-token prompt, the rest targets, no end token (plain text goes on). Seeded."""
+    text = train_val_split(load_text("shakespeare"), train_frac)[0]
+    rng, out = random.Random(seed), []
+    while len(out) < n:
+        start = rng.randrange(len(text) - 8 * length)
+        ids = tokenizer.encode(text[start:start + 8 * length])[:length + 1]   # 8 characters a token is plenty
+        if len(ids) == length + 1: out.append((ids[:1], ids[1:]))
+    return out
+
 # %% ../nbs/10b_chat.ipynb #e7f61213
 def instruction_datasets(model, tokenizer, train_examples, val_examples=(), cfg=None) -> tuple:
     """(train, val): the examples as chapter 10's `InstructionDataset`s for `model`, cut to `cfg['max_length']` tokens
-    (None: the model's context); val is None without examples."""
+    (None: the model's context), with `cfg['replay']` of the training items plain text (`replay_items`); val is None
+    without examples."""
     cfg = finetune_defaults(cfg)
     L = cfg["max_length"] or model.cfg.context_length
     if L > model.cfg.context_length:
         raise ConfigError(f"config key 'max_length' is {L}, longer than the base model's context "
                           f"({model.cfg.context_length} tokens)")
+    if not 0 <= cfg["replay"] < 1:
+        raise ConfigError(f"config key 'replay' is {cfg['replay']}: the share of plain-text windows must be from 0 "
+                          f"to below 1 (e.g. 0.15)")
     end_id = end_token_id(tokenizer)
-    try: return tuple(InstructionDataset(ex, tokenizer, L, end_id) if ex else None
-                      for ex in (train_examples, val_examples))
+    try: train, val = (InstructionDataset(ex, tokenizer, L, end_id) if ex else None
+                       for ex in (train_examples, val_examples))
     except ValueError as e: raise ConfigError(str(e)) from None
+    n = round(len(train) * cfg["replay"] / (1 - cfg["replay"])) if train is not None else 0
+    if n: train.items += replay_items(tokenizer, n, min(128, L - 1), seed=cfg["seed"])    # shuffled by the Trainer
+    return train, val
 
 def finetune_trainer(model, tokenizer, train_ds, val_ds=None, cfg=None, *, progress=False, callbacks=None):
     """The `Trainer` of a fine-tune of `model` (LoRA layers added if `cfg` says so) on instruction datasets, as the
@@ -301,11 +360,14 @@ def _scene_prompt(tok, template, speaker, scene, budget):
     return ids
 
 # %% ../nbs/10b_chat.ipynb #fd82f6e9
+CHAT_GUIDANCE = 3.0       # chapter 6b's guidance for the chat: measured below
+
 def chat_replies(loaded, messages, speaker="HAMLET", you="HORATIO", max_new_tokens=160, temperature=0.8, top_k=40,
-                 seed=123, top_p=None):
+                 seed=123, top_p=None, guidance=CHAT_GUIDANCE):
     """Yield (reply, stopped) for each non-empty message of `messages`, from `load_instruction_model`'s dict. The
     conversation is a scene: each reply sees the latest speeches, yours and its own, as many as fit the context
-    (with room for `max_new_tokens`, up to a quarter of it). Message i is sampled with seed `seed + i`."""
+    (with room for `max_new_tokens`, up to a quarter of it). Message i is sampled with seed `seed + i`, with
+    `guidance` against the same scene with the newest message left empty (1: plain sampling)."""
     model, tok, template, end_id = (loaded[k] for k in ("model", "tokenizer", "template", "end_id"))
     T = model.cfg.context_length
     scene, budget = [], T - min(max_new_tokens, T // 4)
@@ -313,114 +375,9 @@ def chat_replies(loaded, messages, speaker="HAMLET", you="HORATIO", max_new_toke
         if not message.strip(): continue
         scene.append(f"{you}:\n{message.strip()}")
         ids = _scene_prompt(tok, template, speaker, scene, budget)
+        without = _scene_prompt(tok, template, speaker, scene[:-1] + [f"{you}:\n"], budget)
         reply, stopped = generate_reply(model, tok, ids, end_id, max_new_tokens=max_new_tokens,
-                                        temperature=temperature, top_k=top_k, top_p=top_p,
-                                        seed=seed + i)
+                                        temperature=temperature, top_k=top_k, top_p=top_p, seed=seed + i,
+                                        unconditional=without, guidance=guidance)
         if reply.strip(): scene.append(f"{speaker}:\n{reply.strip()}")
         yield reply, stopped
-
-# %% ../nbs/10b_chat.ipynb #bc7d9d39
-@torch.no_grad()
-def continuation_nll(model, tokenizer, pairs, batch_size: int = 16) -> list[tuple[float, int]]:
-    """(nats, chars) for each (context, text) of `pairs`: the summed negative log-likelihood of `text`'s tokens after
-    `context`'s (tokenized apart, cut from the left to the model's context), and the number of characters of `text`.
-    Dropout off. Divide nats by chars for a per-character figure that does not depend on the tokenizer."""
-    T, dev = model.cfg.context_length, next(model.parameters()).device
-    rows = []
-    for ctx, text in pairs:
-        c, t = tokenizer.encode(ctx), tokenizer.encode(text)
-        if not t: raise ValueError(f"nothing to score: empty text after {ctx[-40:]!r}")
-        ids = (c + t)[-(T + 1):]
-        rows.append((ids, min(len(t), len(ids) - 1), len(text)))
-    out = []
-    with eval_mode(model):
-        for k in range(0, len(rows), batch_size):
-            chunk = rows[k:k + batch_size]
-            L = max(len(ids) for ids, _, _ in chunk) - 1
-            x = torch.zeros(len(chunk), L, dtype=torch.long)
-            y = torch.full((len(chunk), L), -100, dtype=torch.long)
-            for i, (ids, n, _) in enumerate(chunk):
-                s = torch.tensor(ids)
-                x[i, :len(ids) - 1] = s[:-1]
-                y[i, len(ids) - 1 - n:len(ids) - 1] = s[-n:]                 # only the text's tokens are targets
-            logits = model(x.to(dev)).float()                                # (B, L, V)
-            nll = F.cross_entropy(logits.transpose(1, 2), y.to(dev), ignore_index=-100, reduction="none")   # (B, L)
-            out += [(nll[i].sum().item(), chars) for i, (_, _, chars) in enumerate(chunk)]
-    return out
-
-# %% ../nbs/10b_chat.ipynb #6110165e
-def per_char(scored) -> float:
-    "Total nats / total characters of `continuation_nll`'s (nats, chars) pairs: long texts weigh by their length."
-    return sum(n for n, _ in scored) / sum(c for _, c in scored)
-
-# %% ../nbs/10b_chat.ipynb #2b6762e7
-def speech_context(prev_speaker: str, prev_text: str, speaker: str) -> str:
-    """The context a speech is scored after: the speech before it with its speaker, then the speaker's `NAME:` line,
-    as in the plays (`load_text`). A chat reply gets its message as the previous speech."""
-    return f"{prev_speaker}:\n{prev_text.strip()}\n\n{speaker}:\n"
-
-# %% ../nbs/10b_chat.ipynb #cba71e02
-def real_speech_pairs(split: str = "val", n: int = 200, max_chars: int = 400, seed: int = 0) -> list[tuple]:
-    """`n` (context, speech) pairs of consecutive speeches of one scene by two speakers, both on the `split` side of
-    the pretraining split (seeded sample): the yardstick that replies' fluency is compared with."""
-    sp, pairs = read_speeches(), []
-    for a, b in zip(sp, sp[1:]):
-        if (a.play, a.act, a.scene) != (b.play, b.act, b.scene) or a.speaker == b.speaker: continue
-        if speech_split(a) != split or speech_split(b) != split or len(b.text) > max_chars: continue
-        pairs.append((speech_context(a.speaker, a.text[-max_chars:], b.speaker), b.text))
-    return random.Random(seed).sample(pairs, min(n, len(pairs)))
-
-# %% ../nbs/10b_chat.ipynb #0d3e1b3e
-def fluency(base, tokenizer, messages, replies, you: str = "HORATIO", speaker: str = "HAMLET",
-            real_pairs=None) -> dict:
-    """Mean NLL per character of `replies` under the `base` model, each scored as `speaker`'s speech after the message
-    as `you`'s (`speech_context`), beside the same for real held-out speeches (`real_speech_pairs`). Lower is more
-    fluent; replies at or below 'real' read as well as the plays do to the base model."""
-    real_pairs = real_speech_pairs() if real_pairs is None else real_pairs
-    mine = [(speech_context(you, m, speaker), r) for m, r in zip(messages, replies) if r.strip()]
-    return {"replies": per_char(continuation_nll(base, tokenizer, mine)),
-            "real": per_char(continuation_nll(base, tokenizer, real_pairs))}
-
-# %% ../nbs/10b_chat.ipynb #ab234611
-_WORD = re.compile(r"[a-z']*[a-z][a-z']*")
-
-def words(text: str) -> list[str]:
-    "The words of `text`: runs of letters and apostrophes (with at least one letter), case-folded."
-    return _WORD.findall(text.lower())
-
-# %% ../nbs/10b_chat.ipynb #93385b2a
-def corpus_vocabulary(text: str | None = None) -> set[str]:
-    "Every word (`words`) of `text`, by default the whole corpus `load_text('shakespeare')`."
-    return set(words(load_text("shakespeare") if text is None else text))
-
-# %% ../nbs/10b_chat.ipynb #b79e1276
-def unknown_share(replies, vocabulary) -> float:
-    "The share of all the words of `replies` (pooled) that are not in `vocabulary` (nan if there is no word)."
-    ws = [w for r in replies for w in words(r)]
-    return sum(w not in vocabulary for w in ws) / len(ws) if ws else float("nan")
-
-# %% ../nbs/10b_chat.ipynb #d4b44311
-def chat_prompt(message: str, speaker: str = "HAMLET", you: str = "HORATIO",
-                template: PromptTemplate = ALPACA) -> str:
-    "The prompt `minigpt chat` builds for a first message: 'Reply as SPEAKER.' with the scene 'YOU:\\nmessage' as input."
-    return template.format(f"Reply as {speaker}.", f"{you}:\n{message.strip()}")
-
-# %% ../nbs/10b_chat.ipynb #3c5c9735
-def listening_matrix(model, tokenizer, messages, replies, speaker: str = "HAMLET", you: str = "HORATIO",
-                     template: PromptTemplate = ALPACA) -> torch.Tensor:
-    """(N, N) tensor: entry [i, j] is the NLL per character of reply i after the chat's prompt for message j, under
-    `model` (the model that replied)."""
-    prompts = [chat_prompt(m, speaker, you, template) for m in messages]
-    scored = continuation_nll(model, tokenizer, [(p, r) for r in replies for p in prompts])
-    N = len(messages)
-    return torch.tensor([n / c for n, c in scored]).view(N, N)
-
-# %% ../nbs/10b_chat.ipynb #298960d5
-def listening(model, tokenizer, messages, replies, **kw) -> dict:
-    """How much the replies depend on their messages. `delta`: the mean over replies i of (mean over j != i of
-    NLL(r_i | m_j)) - NLL(r_i | m_i), in nats/char (0: the reply ignores its message; > 0: it fits its own best);
-    `matched`: how many replies are likeliest after their own message (chance: 1 in N); `n`: N."""
-    if len(messages) != len(replies) or len(messages) < 2: raise ValueError("listening needs N >= 2 message/reply pairs")
-    M, N = listening_matrix(model, tokenizer, messages, replies, **kw), len(messages)
-    off = (M.sum(1) - M.diag()) / (N - 1)
-    return {"delta": (off - M.diag()).mean().item(), "matched": int((M.argmin(1) == torch.arange(N)).sum()), "n": N}

@@ -10,6 +10,7 @@ __all__ = ['SAMPLING_KEYS', 'DEVICE_KEY', 'GENERATE_KEYS', 'CHAT_KEYS', 'command
 import argparse
 import difflib
 import itertools
+import math
 import os
 import sys
 import typing
@@ -25,7 +26,7 @@ from .checkpoint import MANIFEST
 from .config import (DEFAULT_PRESET, ConfigError, check_device, check_options, coerce, list_presets,
                             resolve_config, train_schema)
 from .run import TRAIN, TrainingFailed, check_kind, run
-from .chat import chat_replies, finetune_schema
+from .chat import CHAT_GUIDANCE, chat_replies, finetune_schema
 from .finetuning import FINETUNE, resolve_model
 
 # %% ../nbs/11_cli.ipynb #181c64ce
@@ -48,7 +49,8 @@ CHAT_KEYS = {
     "checkpoint": (str, "runs/finetune", "a run folder (the out_dir of minigpt finetune) or a shipped model's name, "
                                          "such as shakespeare (not tuned: its replies may run on)"),
     "as": (str, "HAMLET", "who replies"), "you": (str, "HORATIO", "who speaks your messages"),
-    **_SAMPLING, **DEVICE_KEY}
+    **_SAMPLING, "guidance": (float, CHAT_GUIDANCE, "how far each reply leans on your message against the scene "
+                                                    "without it (chapter 6b; 1: plain sampling)"), **DEVICE_KEY}
 _WRITTEN = {"data_sha256"}      # keys a run writes into its config.yaml: read back, never given
 
 def command_schema(command):
@@ -226,6 +228,8 @@ def _chat_command(args, given, parser):
         o = _options(CHAT_KEYS, given)
         speaker, you = _name("--as", o["as"]), _name("--you", o["you"])
         _device_note(o["device"], "chat")
+        if not 0 <= o["guidance"] < math.inf:
+            raise ConfigError(f"--guidance must be a number >= 0 (1: plain sampling), got {o['guidance']}")
         if sys.stdin is None or sys.stdin.closed:
             raise ConfigError("standard input is closed: type your messages, or pipe them in")
         loaded = resolve_model(o["checkpoint"], map_location=pick_device(check_device(o["device"])))
@@ -238,7 +242,7 @@ def _chat_command(args, given, parser):
     try:
         for reply, stopped in chat_replies(loaded, _messages(sys.stdin, sys.stdin.isatty(), warn), speaker, you,
                                            o["max_new_tokens"], o["temperature"], o["top_k"], o["seed"],
-                                           top_p=o["top_p"]):
+                                           top_p=o["top_p"], guidance=o["guidance"]):
             print(f"{speaker}:\n{reply.strip()}{'' if stopped else ' [...]'}\n", flush=True)
     except KeyboardInterrupt:
         print(); return 130

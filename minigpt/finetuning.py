@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import shlex
+import time
 from pathlib import Path
 
 import torch
@@ -41,6 +42,15 @@ class _ResponseProgress(ProgressBar):
         if t.is_main:
             with self.tqdm.external_write_mode():
                 print(f"step {t.step}: train loss {t.train_loss:.3f}, val response loss {t.val_loss:.3f}")
+    def after_step(self, t):
+        super().after_step(t)
+        if t.is_main and not self.timed and t.step == self.first + 1:   # the first step: say where its pace leads
+            secs = (time.perf_counter() - self.t0) * (t.max_steps - self.first)
+            self.bar.write(f"the first step took {time.perf_counter() - self.t0:.1f} s: about {secs / 60:.0f} min for "
+                           f"{t.max_steps - self.first:,} steps at this pace (the bar keeps the estimate)")
+    def before_fit(self, t):
+        super().before_fit(t)
+        self.first = t.step
 
 def _lora_info(cfg):
     if not cfg["lora_rank"]: return None
@@ -82,7 +92,8 @@ def _setup_finetune(cfg, resume_from, progress, print_fn):
     trainer = finetune_trainer(base["model"], base["tokenizer"], train_ds, val_ds, cfg,
                                callbacks=run_callbacks(cfg) + [_ResponseProgress()] * bool(progress))
     print_fn(f"base: {cfg['checkpoint']}; data: {cfg['data']}, {len(train_ds):,} training and {len(val_ds):,} "
-             f"validation pairs ({train_ds.truncated:,} cut from the left, {train_ds.skipped:,} left out)")
+             f"validation pairs ({train_ds.truncated:,} cut from the left, {train_ds.skipped:,} left out)"
+             + (f"; {cfg['replay']:.0%} of the training items are plain text (replay)" if cfg["replay"] else ""))
     trainable, total = count_parameters(trainer.model)
     print_fn(f"trainable: {trainable:,} of {total:,} parameters" + (f" (LoRA rank {cfg['lora_rank']} on "
              f"{cfg['lora_targets']})" if cfg["lora_rank"] else " (full fine-tuning)"))
@@ -104,7 +115,7 @@ def _report_finetuned(trainer, extra, print_fn=print):
 
 # %% ../nbs/10c_finetuning.ipynb #6de918fa
 _FINETUNE_KEYS = ("checkpoint", "data_sha256", "max_examples", "val_examples", "max_length", "mask_prompt",
-                  "lora_rank", "lora_alpha", "lora_targets")        # what a resumed fine-tune must find unchanged
+                  "lora_rank", "lora_alpha", "lora_targets", "replay")        # what a resumed fine-tune must find unchanged
 
 FINETUNE = RunKind("finetune", "fine-tuning", _setup_finetune, _report_before_finetune, _report_finetuned,
                    _FINETUNE_KEYS, marker=INSTRUCT_FILE,

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SAMPLING_DEFAULTS', 'text_to_token_ids', 'token_ids_to_text', 'top_k_filter', 'top_p_filter', 'sample_next_token',
-           'generate_tokens', 'generate', 'encode_text', 'text_pieces', 'generate_reply', 'next_token_distribution',
-           'entropy', 'plot_next_token', 'SamplingExplorer']
+           'generate_tokens', 'generate', 'encode_text', 'text_pieces', 'generate_reply', 'guided_logits',
+           'guided_tokens', 'next_token_distribution', 'entropy', 'plot_next_token', 'SamplingExplorer']
 
 # %% ../nbs/06b_generation.ipynb #8f04b4fe
 import math
@@ -169,22 +169,31 @@ def _check_token_id(v, vocab_size, what):
     return int(v)
 
 # %% ../nbs/06b_generation.ipynb #ff403b18
+def _prompt_ids(tokenizer, prompt, V, what="prompt"):
+    "`prompt` (a str, or a list of token ids) as a checked, non-empty list of ids."
+    ids = encode_text(tokenizer, prompt) if isinstance(prompt, str) else list(prompt)
+    if not ids: raise ValueError(f"generate_reply needs a {what}, a non-empty str or list of token ids; got {prompt!r}")
+    return [_check_token_id(i, V, f"the {what}'s token id") for i in ids]
+
 def generate_reply(model, tokenizer, prompt, end_id=None, max_new_tokens=160, temperature=0.8, top_k=40, top_p=None,
-                   seed=0) -> tuple:
+                   seed=0, unconditional=None, guidance=1.0) -> tuple:
     """(reply, stopped): the model's answer to `prompt` (a str, or a list of token ids), up to `end_id` (left out;
     `stopped=True`) or `max_new_tokens`. The prompt keeps its last `context_length` ids; sampling runs on the model's
-    device with a generator seeded with `seed`, never under autocast; the text is decoded by `text_pieces`."""
-    ids = encode_text(tokenizer, prompt) if isinstance(prompt, str) else list(prompt)
-    if not ids: raise ValueError(f"generate_reply needs a prompt, a non-empty str or list of token ids; got {prompt!r}")
+    device with a generator seeded with `seed`, never under autocast; the text is decoded by `text_pieces`. With
+    `guidance` other than 1, tokens come from `guided_tokens` against the `unconditional` prompt (below)."""
     V = model.cfg.vocab_size
-    ids = [_check_token_id(i, V, "the prompt's token id") for i in ids]
+    ids = _prompt_ids(tokenizer, prompt, V)
     if end_id is not None: end_id = _check_token_id(end_id, V, "end_id")
     dev = next(model.parameters()).device
     idx = torch.tensor([ids[-model.cfg.context_length:]], device=dev)       # (1, T)
     g = torch.Generator(device=dev).manual_seed(seed)
     with torch.autocast(dev.type, enabled=False):                          # full precision, as `generate`
-        stream = generate_tokens(model, idx, max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
-                                 generator=g)
+        if guidance == 1: stream = generate_tokens(model, idx, max_new_tokens, temperature=temperature, top_k=top_k,
+                                                   top_p=top_p, generator=g)
+        else:                                                              # guided decoding: see below
+            _check_guidance(guidance, unconditional)
+            stream = guided_tokens(model, ids, _prompt_ids(tokenizer, unconditional, V, "second (unconditional) prompt"),
+                                   guidance, max_new_tokens, temperature, top_k, top_p, g)
         pieces, text = text_pieces(tokenizer, stream, end_id), []
         while True:
             try: text.append(next(pieces))
@@ -192,6 +201,55 @@ def generate_reply(model, tokenizer, prompt, end_id=None, max_new_tokens=160, te
 
 # %% ../nbs/06b_generation.ipynb #87b6e4b0
 SAMPLING_DEFAULTS = dict(max_new_tokens=200, temperature=0.8, top_k=40, top_p=None, seed=123)
+
+# %% ../nbs/06b_generation.ipynb #92099a21
+def guided_logits(logits, unconditional_logits, guidance: float, top_k: int | None = None):
+    """Next-token logits (..., V) of classifier-free guidance: log p(x|none) + guidance * (log p(x|prompt) -
+    log p(x|none)), over the `top_k` tokens likeliest after the prompt (the others -inf; None: every token)."""
+    cond = torch.log_softmax(logits.float(), dim=-1)                          # (..., V)
+    uncond = torch.log_softmax(unconditional_logits.float(), dim=-1)          # (..., V)
+    out = uncond + guidance * (cond - uncond)
+    if top_k is None: return out
+    kth = cond.topk(min(top_k, cond.shape[-1]), dim=-1).values[..., -1:]     # (..., 1)
+    return out.masked_fill(cond < kth, float("-inf"))
+
+# %% ../nbs/06b_generation.ipynb #482fb72b
+class _Context:
+    "One context of a guided decode: its ids and key-value caches, cropped to the window as `_decode` crops."
+    def __init__(self, model, ids):
+        self.model, self.ids, self.caches = model, list(ids), model.new_kv_caches()
+        self.T, self.device = model.cfg.context_length, next(model.parameters()).device
+
+    @torch.no_grad()
+    def next_logits(self, new_id=None):                                     # (1, V)
+        if new_id is not None: self.ids.append(new_id)
+        if new_id is not None and len(self.caches[0]) < self.T: x = [new_id]   # room: feed only the new token
+        else:
+            for c in self.caches: c.reset()
+            x = self.ids[-self.T:]
+        return self.model(torch.tensor([x], device=self.device), kv_caches=self.caches)[:, -1]
+
+# %% ../nbs/06b_generation.ipynb #56410811
+def _check_guidance(guidance, unconditional):
+    if isinstance(guidance, bool) or not isinstance(guidance, numbers.Real) or not 0 <= guidance < math.inf:
+        raise ValueError(f"guidance must be a number >= 0 (1: plain sampling), got {guidance!r}")
+    if guidance != 1 and unconditional is None:
+        raise ValueError(f"guidance={guidance} needs an unconditional prompt to compare with: pass unconditional=...")
+    return guidance
+
+def guided_tokens(model, ids, unconditional_ids, guidance, max_new_tokens, temperature=0.0, top_k=40, top_p=None,
+                  generator=None):
+    """Yield up to `max_new_tokens` token ids (ints) drawn from `guided_logits` of `model` after `ids` and after
+    `unconditional_ids`, the candidates being the `top_k` (None: 40) likeliest after `ids`."""
+    with eval_mode(model):
+        a, b = _Context(model, ids), _Context(model, unconditional_ids)
+        la, lb = a.next_logits(), b.next_logits()
+        _check_finite(la)
+        for step in range(max_new_tokens):
+            logits = guided_logits(la, lb, guidance, top_k or 40)             # (1, V)
+            t = int(sample_next_token(logits, temperature, None, top_p, generator))
+            yield t
+            if step < max_new_tokens - 1: la, lb = a.next_logits(t), b.next_logits(t)
 
 # %% ../nbs/06b_generation.ipynb #029ea485
 def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):

@@ -89,6 +89,7 @@ PARTS = [
     ("08b", "08",    "Run\nconfigs"),
     ("08c", "08",    "The run\nfolder"),
     ("07b", "07",    "The\nTrainer"),
+    ("10a", "10",    "Measuring\na chat"),
     ("10b", "10",    "The chat"),
     ("10c", "10",    "Fine-tuning\nas a run"),
 ]

@@ -35,7 +35,7 @@ from minigpt.chat import (CHAT_GUIDANCE, FINETUNE_DEFAULTS, LORA_LR, chat_exampl
                           next_speaker_examples, renamed_examples, speaker_before_last, who_speaks_next)
 from minigpt.chat_measures import corpus_vocabulary, fluency, listening, real_speech_pairs, speech_context, unknown_share
 from minigpt.checkpoint import load_checkpoint
-from minigpt.corpus import read_speeches, speech_split
+from minigpt.corpus import speech_pairs
 from minigpt.generation import generate_reply
 from minigpt.instruct import ALPACA, end_token_id
 from minigpt.lora import merge_lora
@@ -55,9 +55,7 @@ MESSAGES = [   # the bench's own eight, written for it
 
 def real_messages(n=24, max_chars=200, seed=3):
     "`n` real speeches of the validation plays (20 to `max_chars` characters, each answered in its scene), seeded."
-    sp = read_speeches()
-    pool = [a.text for a, b in zip(sp, sp[1:]) if (a.play, a.act, a.scene) == (b.play, b.act, b.scene)
-            and a.speaker != b.speaker and speech_split(a) == "val" and 20 <= len(a.text) <= max_chars]
+    pool = [a.text for a, _ in speech_pairs("val") if 20 <= len(a.text) <= max_chars]
     return random.Random(seed).sample(pool, n)
 
 

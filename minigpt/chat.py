@@ -12,7 +12,7 @@ from typing import Optional
 
 import torch
 
-from .corpus import load_text, read_speeches, speech_split, train_val_split
+from .corpus import load_text, read_speeches, speech_pairs, speech_split, train_val_split
 from .config import ConfigError, RUN_KEYS, build_train_config, lora_targets, training_keys
 from .generation import encode_text, generate_reply
 from .instruct import (
@@ -34,10 +34,8 @@ def reply_examples(split: str = "train", train_frac: float = 0.9, max_chars: int
     """'Reply as SPEAKER' examples from consecutive speeches of one scene, both on the `split` side ('train' or 'val')
     of the pretraining split. Speeches longer than `max_chars` characters are left out (they would not fit a prompt)."""
     if split not in ("train", "val"): raise ValueError(f"split must be 'train' or 'val', got {split!r}")
-    sp, out = read_speeches(), []
-    for a, b in zip(sp, sp[1:]):
-        if (a.play, a.act, a.scene) != (b.play, b.act, b.scene) or a.speaker == b.speaker: continue
-        if speech_split(a, train_frac) != split or speech_split(b, train_frac) != split: continue
+    out = []
+    for a, b in speech_pairs(split, train_frac):
         if len(a.text) > max_chars or len(b.text) > max_chars: continue
         out.append(InstructionExample(f"Reply as {b.speaker}.", f"{a.speaker}:\n{a.text}", b.text,
                                       f"{b.play} {b.act}.{b.scene}"))
@@ -152,10 +150,8 @@ def echo_examples(split: str = "train", train_frac: float = 0.9, max_message: in
     """'Reply as B' examples from consecutive speeches A -> B of one scene (both on `split`'s side, at most
     `max_message` and `max_answer` characters) whose first `head` characters take up a word of A that has 3 letters
     or more and is not one of the corpus's 250 commonest. Shuffled (seeded)."""
-    common, sp, out = common_words(), read_speeches(), []
-    for a, b in zip(sp, sp[1:]):
-        if (a.play, a.act, a.scene) != (b.play, b.act, b.scene) or a.speaker == b.speaker: continue
-        if speech_split(a, train_frac) != split or speech_split(b, train_frac) != split: continue
+    common, out = common_words(), []
+    for a, b in speech_pairs(split, train_frac):
         if len(a.text) > max_message or len(b.text) > max_answer: continue
         rare = {w for w in words(a.text) if w not in common and len(w) > 2}
         if rare & set(words(b.text[:head])):
@@ -375,7 +371,7 @@ def chat_replies(loaded, messages, speaker="HAMLET", you="HORATIO", max_new_toke
         if not message.strip(): continue
         scene.append(f"{you}:\n{message.strip()}")
         ids = _scene_prompt(tok, template, speaker, scene, budget)
-        without = _scene_prompt(tok, template, speaker, scene[:-1] + [f"{you}:\n"], budget)
+        without = None if guidance == 1 else _scene_prompt(tok, template, speaker, scene[:-1] + [f"{you}:\n"], budget)
         reply, stopped = generate_reply(model, tok, ids, end_id, max_new_tokens=max_new_tokens,
                                         temperature=temperature, top_k=top_k, top_p=top_p, seed=seed + i,
                                         unconditional=without, guidance=guidance)

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from .attention import eval_mode
-from .corpus import load_text, read_speeches, speech_split
+from .corpus import load_text, speech_pairs
 from .instruct import ALPACA, PromptTemplate
 
 # %% auto #0
@@ -63,10 +63,9 @@ def speech_context(prev_speaker: str, prev_text: str, speaker: str) -> str:
 def real_speech_pairs(split: str = "val", n: int = 200, max_chars: int = 400, seed: int = 0) -> list[tuple]:
     """`n` (context, speech) pairs of consecutive speeches of one scene by two speakers, both on the `split` side of
     the pretraining split (seeded sample): the yardstick that replies' fluency is compared with."""
-    sp, pairs = read_speeches(), []
-    for a, b in zip(sp, sp[1:]):
-        if (a.play, a.act, a.scene) != (b.play, b.act, b.scene) or a.speaker == b.speaker: continue
-        if speech_split(a) != split or speech_split(b) != split or len(b.text) > max_chars: continue
+    pairs = []
+    for a, b in speech_pairs(split):
+        if len(b.text) > max_chars: continue
         pairs.append((speech_context(a.speaker, a.text[-max_chars:], b.speaker), b.text))
     return random.Random(seed).sample(pairs, min(n, len(pairs)))
 

@@ -22,7 +22,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['play_files', 'list_plays', 'clean_markdown', 'atomic_write', 'read_json_file', 'moved_names', 'cache_dir',
            'load_text', 'corpus_stats', 'plot_char_frequencies', 'train_val_split', 'Speech', 'read_speeches',
-           'speech_split']
+           'speech_split', 'speech_pairs']
 
 # %% ../nbs/00_corpus.ipynb #6f9a594a
 def _plays_dir() -> Path:
@@ -310,3 +310,13 @@ def speech_split(speech: Speech, train_frac: float = 0.9) -> str | None:
         raise TypeError(f"speech must be a Speech from read_speeches(), got {type(speech).__name__}")
     cut = _cut(train_frac)
     return "train" if speech.end <= cut else "val" if speech.start >= cut else None
+
+# %% ../nbs/00_corpus.ipynb #e0e461a3
+def speech_pairs(split: str | None = None, train_frac: float = 0.9) -> list[tuple]:
+    """(a, b) for every two consecutive speeches of one scene by two speakers, b answering a; with `split`, only the
+    pairs whose speeches both lie on that side of the pretraining split ('train' or 'val')."""
+    if split not in (None, "train", "val"): raise ValueError(f"split must be 'train', 'val' or None, got {split!r}")
+    sp = read_speeches()
+    return [(a, b) for a, b in zip(sp, sp[1:])
+            if (a.play, a.act, a.scene) == (b.play, b.act, b.scene) and a.speaker != b.speaker
+            and (split is None or speech_split(a, train_frac) == speech_split(b, train_frac) == split)]

@@ -3,10 +3,11 @@
     python tools/train_release_model.py                       # train (about 80 minutes on 2 CPU cores), then package
     python tools/train_release_model.py --package-only        # package an existing run of the preset
     python tools/train_release_model.py --out_dir runs/x      # where the training run goes (default runs/release)
+    python tools/train_release_model.py --resume              # go on with a stopped run (minigpt train --resume), then package
 
 Step 1 is exactly `minigpt train --preset shakespeare-release --out_dir OUT`: a fixed number of steps, so the model
 does not depend on the speed of the machine (only the recorded wall time does). The commit the run was trained from is
-written to OUT/commit.txt before training starts.
+written to OUT/commit.txt when training ends (minigpt train only starts in a new or empty folder).
 
 Step 2 loads the run's final checkpoint (`which="last"`, not the run's best: the recipe is a fixed number of steps),
 measures the loss per character on the whole validation split (the last 10% of the corpus, never trained on) in float32
@@ -36,15 +37,18 @@ def git_commit():
     return commit + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
-def train(out_dir):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if any(out_dir.iterdir()):
-        sys.exit(f"{out_dir} is not empty: package it with --package-only, or give another --out_dir")
-    (out_dir / "commit.txt").write_text(git_commit() + "\n")
+def train(out_dir, resume=False):
+    if not resume and out_dir.exists() and any(out_dir.iterdir()):
+        sys.exit(f"{out_dir} is not empty: go on with --resume, package it with --package-only, or give another --out_dir")
+    commit = git_commit()                                          # the code the run starts (or goes on) from
     cmd = [sys.executable, "-c", "import sys; from minigpt.cli import main; sys.exit(main())",
            "train", "--preset", PRESET, "--out_dir", str(out_dir)]         # = minigpt train --preset ... --out_dir ...
+    if resume: cmd.append("--resume")
     print("$", " ".join(cmd), flush=True)
-    if subprocess.run(cmd).returncode != 0: sys.exit("training failed; nothing was packaged")
+    if subprocess.run(cmd).returncode != 0: sys.exit("training failed or stopped; nothing was packaged")
+    tmp = out_dir / "commit.txt.tmp"
+    tmp.write_text(commit + "\n")
+    tmp.replace(out_dir / "commit.txt")                            # atomic: a run folder never holds half a file
 
 
 def package(out_dir, dest):
@@ -86,10 +90,11 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out_dir", default=str(ROOT / "runs" / "release"), help="the training run's folder")
     p.add_argument("--package-only", action="store_true", help="package an existing, finished run")
+    p.add_argument("--resume", action="store_true", help="go on with a stopped run of the preset, then package it")
     p.add_argument("--dest", default=str(ROOT / "minigpt" / "pretrained" / NAME), help="where the shipped model goes")
     a = p.parse_args()
     out_dir = Path(a.out_dir).expanduser().resolve()
-    if not a.package_only: train(out_dir)
+    if not a.package_only: train(out_dir, resume=a.resume)
     package(out_dir, Path(a.dest))
 
 

@@ -7,8 +7,9 @@ __all__ = ['token_labels', 'plot_attention', 'attention_layers', 'collect_attent
            'attention_html', 'AttentionExplorer', 'show_attention']
 
 # %% ../nbs/04b_attention_explorer.ipynb #3c0a316c
-import html, io, math
+import html, inspect, io, math
 import torch
+import torch.nn as nn
 from fastcore.basics import patch
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -47,16 +48,19 @@ def plot_attention(weights, tokens, ax=None, title=None):
 
 # %% ../nbs/04b_attention_explorer.ipynb #1280492e
 def attention_layers(model):
-    "Every `MultiHeadAttention` inside `model`, in `model.modules()` order."
-    return [m for m in model.modules() if isinstance(m, MultiHeadAttention)]
+    """Every attention layer inside `model`, in `model.modules()` order: a module whose `forward` takes `need_weights`
+    and then returns (output, weights), as chapter 4's `MultiHeadAttention` does, and so does chapter 5b's
+    grouped-query attention. torch's `nn.MultiheadAttention` means something else by the flag and is left out."""
+    return [m for m in model.modules() if not isinstance(m, nn.MultiheadAttention)
+            and "need_weights" in inspect.signature(m.forward).parameters]
 
 # %% ../nbs/04b_attention_explorer.ipynb #25f099e6
 def collect_attention(model, idx):
     "Run `model` on one sequence of ids; return each attention layer's weights, a list of (num_heads, T, T) tensors."
     layers = attention_layers(model)
     if not layers:
-        raise ValueError(f"{type(model).__name__} contains no MultiHeadAttention layer, "
-                         f"so there is no attention to collect")
+        raise ValueError(f"{type(model).__name__} contains no attention layer (a module whose forward takes "
+                         f"need_weights, such as MultiHeadAttention), so there is no attention to collect")
     idx = torch.as_tensor(idx)
     if idx.dim() == 1: idx = idx.unsqueeze(0)                    # (1, T)
     if idx.dim() != 2 or idx.shape[0] != 1:
@@ -142,8 +146,8 @@ class AttentionExplorer:
         import ipywidgets as widgets
         layers = attention_layers(model)
         if not layers:
-            raise ValueError(f"{type(model).__name__} contains no MultiHeadAttention layer, so there is no attention "
-                             f"to show")
+            raise ValueError(f"{type(model).__name__} contains no attention layer (a module whose forward takes "
+                             f"need_weights, such as MultiHeadAttention), so there is no attention to show")
         ids = tokenizer.encode(text, allowed_special="all")   # special tokens such as <|endoftext|> count as tokens
         if not ids: raise ValueError("text is empty: give the explorer at least one token")
         limit = min(m.context_length for m in layers)

@@ -23,7 +23,7 @@ from .chat_measures import words
 
 
 # %% auto #0
-__all__ = ['PLAY_TASKS', 'FINETUNE_DEFAULTS', 'FINETUNE_KEYS', 'LORA_LR', 'CHAT_GUIDANCE', 'reply_examples',
+__all__ = ['PLAY_TASKS', 'FINETUNE_DEFAULTS', 'FINETUNE_KEYS', 'LORA_LR', 'CHAT_GUIDANCE', 'SPEECH_END', 'reply_examples',
            'next_speaker_examples', 'input_speakers', 'speaker_before_last', 'play_examples', 'name_pieces',
            'invented_name', 'rename_speakers', 'renamed_examples', 'common_words', 'echo_examples', 'chat_examples',
            'split_examples', 'load_instructions', 'who_speaks_next', 'evaluate_instructions', 'finetune_schema',
@@ -356,14 +356,16 @@ def _scene_prompt(tok, template, speaker, scene, budget):
     return ids
 
 # %% ../nbs/10b_chat.ipynb #fd82f6e9
-CHAT_GUIDANCE = 3.0       # chapter 6b's guidance for the chat: measured below
+CHAT_GUIDANCE = 4.0       # chapter 6b's guidance for the chat: measured below, and over 32 replies in chapter 11
+SPEECH_END = "\n\n"        # no speech of the plays holds a blank line: a reply that writes one has left its speaker
 
 def chat_replies(loaded, messages, speaker="HAMLET", you="HORATIO", max_new_tokens=160, temperature=0.8, top_k=40,
                  seed=123, top_p=None, guidance=CHAT_GUIDANCE):
     """Yield (reply, stopped) for each non-empty message of `messages`, from `load_instruction_model`'s dict. The
     conversation is a scene: each reply sees the latest speeches, yours and its own, as many as fit the context
     (with room for `max_new_tokens`, up to a quarter of it). Message i is sampled with seed `seed + i`, with
-    `guidance` against the same scene with the newest message left empty (1: plain sampling)."""
+    `guidance` against the same scene with the newest message left empty (1: plain sampling). A reply ends at the
+    end token or at its first blank line (`SPEECH_END`), where the model would start another speaker's turn."""
     model, tok, template, end_id = (loaded[k] for k in ("model", "tokenizer", "template", "end_id"))
     T = model.cfg.context_length
     scene, budget = [], T - min(max_new_tokens, T // 4)
@@ -374,6 +376,6 @@ def chat_replies(loaded, messages, speaker="HAMLET", you="HORATIO", max_new_toke
         without = None if guidance == 1 else _scene_prompt(tok, template, speaker, scene[:-1] + [f"{you}:\n"], budget)
         reply, stopped = generate_reply(model, tok, ids, end_id, max_new_tokens=max_new_tokens,
                                         temperature=temperature, top_k=top_k, top_p=top_p, seed=seed + i,
-                                        unconditional=without, guidance=guidance)
+                                        unconditional=without, guidance=guidance, stop=SPEECH_END)
         if reply.strip(): scene.append(f"{speaker}:\n{reply.strip()}")
         yield reply, stopped

@@ -176,14 +176,16 @@ def _prompt_ids(tokenizer, prompt, V, what="prompt"):
     return [_check_token_id(i, V, f"the {what}'s token id") for i in ids]
 
 def generate_reply(model, tokenizer, prompt, end_id=None, max_new_tokens=160, temperature=0.8, top_k=40, top_p=None,
-                   seed=0, unconditional=None, guidance=1.0) -> tuple:
-    """(reply, stopped): the model's answer to `prompt` (a str, or a list of token ids), up to `end_id` (left out;
-    `stopped=True`) or `max_new_tokens`. The prompt keeps its last `context_length` ids; sampling runs on the model's
+                   seed=0, unconditional=None, guidance=1.0, stop=None) -> tuple:
+    """(reply, stopped): the model's answer to `prompt` (a str, or a list of token ids), up to `end_id` or the first
+    `stop` text (either left out; `stopped=True`) or `max_new_tokens`. The prompt keeps its last `context_length` ids; sampling runs on the model's
     device with a generator seeded with `seed`, never under autocast; the text is decoded by `text_pieces`. With
     `guidance` other than 1, tokens come from `guided_tokens` against the `unconditional` prompt (below)."""
     V = model.cfg.vocab_size
     ids = _prompt_ids(tokenizer, prompt, V)
     if end_id is not None: end_id = _check_token_id(end_id, V, "end_id")
+    if stop is not None and (not isinstance(stop, str) or not stop):
+        raise ValueError(f"stop must be a non-empty str (the text that ends a reply) or None, got {stop!r}")
     dev = next(model.parameters()).device
     idx = torch.tensor([ids[-model.cfg.context_length:]], device=dev)       # (1, T)
     g = torch.Generator(device=dev).manual_seed(seed)
@@ -194,10 +196,11 @@ def generate_reply(model, tokenizer, prompt, end_id=None, max_new_tokens=160, te
             _check_guidance(guidance, unconditional)
             stream = guided_tokens(model, ids, _prompt_ids(tokenizer, unconditional, V, "second (unconditional) prompt"),
                                    guidance, max_new_tokens, temperature, top_k, top_p, g)
-        pieces, text = text_pieces(tokenizer, stream, end_id), []
+        pieces, text = text_pieces(tokenizer, stream, end_id), ""
         while True:
-            try: text.append(next(pieces))
-            except StopIteration as stop: return "".join(text), bool(stop.value)
+            try: text += next(pieces)
+            except StopIteration as done: return text, bool(done.value)
+            if stop is not None and stop in text: return text[:text.index(stop)], True
 
 # %% ../nbs/06b_generation.ipynb #87b6e4b0
 SAMPLING_DEFAULTS = dict(max_new_tokens=200, temperature=0.8, top_k=40, top_p=None, seed=123)

@@ -12,10 +12,12 @@ written to OUT/commit.txt when training ends (minigpt train only starts in a new
 Step 2 loads the run's final checkpoint (`which="last"`, not the run's best: the recipe is a fixed number of steps),
 measures the loss per character on the whole validation split (the last 10% of the corpus, never trained on) in float32
 and again after rounding the weights to bfloat16, and writes the rounded weights, the tokenizer and a manifest whose
-`info` records the preset, the commit, the steps, the wall time and both losses. It refuses to package a model whose
+`info` records the preset, the commit, the steps, the wall time, both losses and the run's evaluations (`curve`:
+step, training and validation loss per token, from the run's log.jsonl). It refuses to package a model whose
 rounding costs more than 0.005 nats per character.
 """
 import argparse
+import json
 import math
 import subprocess
 import sys
@@ -71,6 +73,9 @@ def package(out_dir, dest):
     n_tokens = len(tok.encode(val_text)) - 1
     print(f"validation loss per character: {fp32:.4f} (float32), {bf16:.4f} (bfloat16 weights)")
     if bf16 - fp32 > 0.005: sys.exit("rounding to bfloat16 costs too much; ship float32 instead")
+    log = [json.loads(line) for line in (out_dir / "log.jsonl").read_text().splitlines() if line.strip()]
+    curve = [{k: round(v, 4) if isinstance(v := e.get(k), float) else v for k in ("step", "train_loss", "val_loss")}
+             for e in log if e.get("val_loss") is not None]           # the run's evaluations, per token
     commit_file = out_dir / "commit.txt"
     info = {"preset": PRESET, "commit": commit_file.read_text().strip() if commit_file.exists() else "unknown",
             "steps": ck["step"], "tokens_seen": trainer["tokens_seen"], "train_seconds": round(trainer["elapsed"]),
@@ -78,7 +83,7 @@ def package(out_dir, dest):
             "val_chars": len(val_text), "val_tokens": n_tokens,
             "val_loss_per_token": round(bf16 * len(tok.decode(tok.encode(val_text)[1:])) / n_tokens, 4),
             "val_loss_per_char": round(bf16, 4), "val_bits_per_char": round(bf16 / math.log(2), 4),
-            "val_loss_per_char_fp32": round(fp32, 4), "weights": "bfloat16",
+            "val_loss_per_char_fp32": round(fp32, 4), "weights": "bfloat16", "curve": curve,
             "rebuild": "python tools/train_release_model.py"}
     save_checkpoint(dest, rounded.to(torch.bfloat16), step=ck["step"], config=model.cfg, tokenizer=tok,
                     train_config=ck["train_config"], info=info, with_state=False)

@@ -178,8 +178,9 @@ def _prompt_ids(tokenizer, prompt, V, what="prompt"):
 def generate_reply(model, tokenizer, prompt, end_id=None, max_new_tokens=160, temperature=0.8, top_k=40, top_p=None,
                    seed=0, unconditional=None, guidance=1.0, stop=None) -> tuple:
     """(reply, stopped): the model's answer to `prompt` (a str, or a list of token ids), up to `end_id` or the first
-    `stop` text (either left out; `stopped=True`) or `max_new_tokens`. The prompt keeps its last `context_length` ids; sampling runs on the model's
-    device with a generator seeded with `seed`, never under autocast; the text is decoded by `text_pieces`. With
+    `stop` text (either left out; `stopped=True`) or `max_new_tokens`. The prompt keeps its last `context_length` ids;
+    sampling runs on the model's device with a generator seeded with `seed`, never under autocast; the text is decoded
+    by `text_pieces`. With
     `guidance` other than 1, tokens come from `guided_tokens` against the `unconditional` prompt (below)."""
     V = model.cfg.vocab_size
     ids = _prompt_ids(tokenizer, prompt, V)
